@@ -32,6 +32,7 @@ struct bi_ctx {
     int64_t now_ns;             /* time.now_ns for this evaluation */
     void *vm;                   /* the evaluation (engine/vm.h), for builtins that need it */
     struct strbuf *print_out;   /* where print() writes; NULL: discard */
+    struct strbuf *trace_out;   /* where trace() notes go, one line each; NULL: tracing off */
 };
 
 typedef bi_status (*bi_fn)(bi_ctx *ctx, val *const *args, val **out);

@@ -104,6 +104,12 @@ val *val_int(arena *a, int64_t i);                   /* static for small values 
 val *val_number_text(arena *a, const char *s, size_t n);
 val *val_string(arena *a, const char *s, size_t n);  /* copies the bytes */
 val *val_cstring(arena *a, const char *s);
+/* The hash a string value of bytes s[0..n) has, so that callers that hash
+ * anyway (parsers interning keys, lookups by name) can build the value
+ * without hashing twice: val_string_prehashed(a, s, n, val_string_hash(s, n))
+ * is val_string(a, s, n). */
+uint64_t val_string_hash(const char *s, size_t n);
+val *val_string_prehashed(arena *a, const char *s, size_t n, uint64_t hash);
 val *val_array(arena *a, val *const *items, size_t n);
 /* Object from n pairs in any order.  On duplicate keys the later pair wins. */
 val *val_object(arena *a, val *const *keys, val *const *values, size_t n);

@@ -1,0 +1,1 @@
+X(suite_builtins_text)

@@ -1,0 +1,52 @@
+/* main.c — the `verdict` command: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include <verdict.h>
+
+#include "eval.h"
+
+static void usage(FILE *out)
+{
+    fputs("Verdict, an Open Policy Agent compatible policy engine.\n"
+          "\n"
+          "Usage:\n"
+          "  verdict <command> [flags]\n"
+          "\n"
+          "Commands:\n"
+          "  eval        Evaluate a Rego query\n"
+          "  help        Help about any command\n"
+          "  version     Print the version of verdict\n"
+          "\n"
+          "Use \"verdict help <command>\" for more information about a command.\n",
+          out);
+}
+
+static int version(void)
+{
+    printf("Version: %s\nRego Version: v1\n", VERDICT_VERSION);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "eval") == 0) return cli_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return version();
+    if (strcmp(cmd, "help") == 0) {
+        if (argc > 2 && strcmp(argv[2], "eval") == 0)
+            cli_eval_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "version") == 0)
+            puts("Print the version of verdict.\n\nUsage:\n  verdict version");
+        else
+            usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "Error: unknown command \"%s\" for \"verdict\"\nRun 'verdict --help' for usage.\n",
+            cmd);
+    return 1;
+}

@@ -1,0 +1,136 @@
+/* verdict.h — the public API of Verdict, an Open Policy Agent compatible
+ * policy engine.  This is the only header a host includes.
+ *
+ * Model.  An engine holds an active snapshot: compiled policy modules plus
+ * the base data document.  Modules and data are staged with verdict_add_*
+ * and become active together with verdict_commit(); a commit that fails
+ * (parse or compile errors) leaves the previous snapshot active.
+ * Evaluations run against the snapshot that is active when they start.
+ *
+ * Errors.  Functions return a verdict_status.  Details come as a
+ * verdict_errors list (OPA's error codes such as "rego_parse_error",
+ * "rego_unsafe_var_error", "eval_conflict_error", with message and
+ * file:row:col) that the caller frees with verdict_errors_free().  Pass NULL
+ * for the errors out-parameter when details are not wanted.
+ *
+ * Memory.  Strings returned as `char *` are malloc'd and owned by the caller
+ * (free()).  Objects returned by a *_new or query function are freed by their
+ * *_free function.  The library never exits, aborts or prints on the caller's
+ * behalf. */
+#ifndef VERDICT_H
+#define VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VERDICT_VERSION "0.1.0"
+
+typedef enum verdict_status {
+    VERDICT_OK = 0,         /* success (and, for evaluations, a defined result) */
+    VERDICT_UNDEFINED = 1,  /* evaluation succeeded but the result is undefined */
+    VERDICT_ERROR = 2,      /* see the errors list */
+    VERDICT_MISUSE = 3,     /* invalid arguments */
+    VERDICT_NOMEM = 4,      /* out of memory */
+} verdict_status;
+
+/* ---- errors ---- */
+typedef struct verdict_errors verdict_errors;
+
+size_t verdict_errors_count(const verdict_errors *errs);
+const char *verdict_error_code(const verdict_errors *errs, size_t i);
+const char *verdict_error_message(const verdict_errors *errs, size_t i);
+const char *verdict_error_file(const verdict_errors *errs, size_t i);  /* "" when none */
+int verdict_error_row(const verdict_errors *errs, size_t i);           /* 0 when none */
+int verdict_error_col(const verdict_errors *errs, size_t i);
+/* OPA's error text: "file:row: code: message" (location omitted when unknown). */
+char *verdict_error_string(const verdict_errors *errs, size_t i);
+/* {"errors": [{"code", "message", "location": {"file", "row", "col"}}]} as
+ * `opa eval --format json` prints it (pretty: two-space indentation). */
+char *verdict_errors_json(const verdict_errors *errs, int pretty);
+void verdict_errors_free(verdict_errors *errs);
+
+/* ---- engine ---- */
+typedef struct verdict_options {
+    int v0_compatible;              /* parse modules as Rego v0 */
+    uint64_t instruction_limit;     /* per evaluation; 0 = unlimited */
+    size_t memory_limit;            /* bytes per evaluation; 0 = unlimited */
+    uint64_t timeout_ns;            /* per evaluation; 0 = none */
+} verdict_options;
+
+typedef struct verdict_engine verdict_engine;
+
+/* opts may be NULL for defaults. */
+verdict_engine *verdict_new(const verdict_options *opts);
+void verdict_free(verdict_engine *eng);
+
+/* Stage a Rego module.  `filename` names it in error locations.  Parse
+ * errors are reported here (and the module is not staged). */
+verdict_status verdict_add_module(verdict_engine *eng, const char *filename, const char *text,
+                                  size_t len, verdict_errors **errs);
+/* Stage a data document (JSON or YAML text) at a slash-separated path under
+ * data ("" or "/" for the root); objects merge with what is there, other
+ * collisions are errors.  `source` names the document in errors. */
+verdict_status verdict_add_data_json(verdict_engine *eng, const char *path, const char *json,
+                                     size_t len, const char *source, verdict_errors **errs);
+verdict_status verdict_add_data_yaml(verdict_engine *eng, const char *path, const char *yaml,
+                                     size_t len, const char *source, verdict_errors **errs);
+/* Compile everything staged so far (with what is active) into a new snapshot
+ * and activate it.  On error nothing changes. */
+verdict_status verdict_commit(verdict_engine *eng, verdict_errors **errs);
+
+/* ---- queries, as `opa eval` runs them ---- */
+typedef struct verdict_query_options {
+    const char *input;          /* input document text, or NULL for no input */
+    size_t input_len;
+    int input_is_yaml;          /* input text is YAML rather than JSON */
+    int input_is_rego;          /* input text is a Rego term (e.g. with sets) */
+    int strict_builtin_errors;  /* builtin errors are errors, not undefined */
+} verdict_query_options;
+
+typedef struct verdict_result verdict_result;
+
+/* Evaluate a query (Rego body text, e.g. "data.authz.allow" or
+ * "x := data.a[_]; x > 1") against the active snapshot.  Returns VERDICT_OK
+ * with a result set (possibly empty: undefined), or VERDICT_ERROR with
+ * errors (compile errors of the query, or evaluation errors). */
+verdict_status verdict_query(verdict_engine *eng, const char *query,
+                             const verdict_query_options *opts, verdict_result **out,
+                             verdict_errors **errs);
+
+/* The result set as `opa eval --format json` prints it:
+ * {"result": [{"expressions": [{"value", "text", "location"}], "bindings": {...}}]}
+ * or {} when undefined. */
+char *verdict_result_json(const verdict_result *r, int pretty);
+size_t verdict_result_count(const verdict_result *r);               /* rows */
+size_t verdict_result_expr_count(const verdict_result *r, size_t row);
+char *verdict_result_expr_value(const verdict_result *r, size_t row, size_t expr, int pretty);
+const char *verdict_result_expr_text(const verdict_result *r, size_t row, size_t expr);
+/* Bindings of the row as a JSON object (names of the query's variables). */
+char *verdict_result_bindings(const verdict_result *r, size_t row, int pretty);
+size_t verdict_result_binding_count(const verdict_result *r, size_t row);
+/* Text printed by print() during the evaluation ("" when none). */
+const char *verdict_result_prints(const verdict_result *r);
+void verdict_result_free(verdict_result *r);
+
+/* ---- decisions: one value at a path ---- */
+
+/* Evaluate the document at `path` ("authz/allow", "/authz/allow" or
+ * "data.authz.allow") with the given JSON input (NULL: none).  On
+ * VERDICT_OK *result_json is the value's JSON text; VERDICT_UNDEFINED when
+ * there is no value. */
+verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *input_json,
+                            size_t input_len, char **result_json, verdict_errors **errs);
+
+/* 1 when the document at `path` is defined and exactly `true`; 0 otherwise
+ * (undefined, any other value, or an error). */
+int verdict_allow(verdict_engine *eng, const char *path, const char *input_json, size_t input_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

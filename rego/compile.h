@@ -1,0 +1,33 @@
+/* compile.h — the compiler's entry points: modules to a program, and a
+ * query to a procedure that runs against a program. */
+#ifndef VERDICT_COMPILE_H
+#define VERDICT_COMPILE_H
+
+#include "ast.h"
+#include "program.h"
+
+/* Compile parsed modules.  NULL on error (errors appended to errs).  The
+ * program does not keep references to the modules' arenas except for
+ * values it copied... (constants are shared: keep the modules alive as long
+ * as the program; the engine's snapshot owns both). */
+program *rego_compile(ast_module **mods, int nmods, rego_errors *errs);
+
+typedef struct query_shape {
+    int nexprs;
+    uint32_t *expr_regs;     /* register holding each expression's value; NOREG: the value is true */
+    ast_expr **exprs;        /* the user's expressions, for text and location */
+    int nvars;
+    const char **var_names;  /* bindings reported, in order of first appearance */
+    uint32_t *var_regs;
+} query_shape;
+
+typedef struct compiled_query {
+    arena *a;
+    prog_proc proc;
+    query_shape shape;
+} compiled_query;
+
+compiled_query *rego_compile_query(const program *p, ast_body *body, rego_errors *errs);
+void compiled_query_free(compiled_query *q);
+
+#endif

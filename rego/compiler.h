@@ -1,0 +1,101 @@
+/* compiler.h — state shared by the compiler's passes (compile.c builds the
+ * rule tree and groups, lower.c turns bodies into IR, emit.c into bytecode).
+ * Not part of any public interface. */
+#ifndef VERDICT_COMPILER_H
+#define VERDICT_COMPILER_H
+
+#include <stdbool.h>
+
+#include "ast.h"
+#include "compile.h"
+#include "ir.h"
+#include "program.h"
+
+/* One rule definition (a rule and its else chain) in a group. */
+typedef struct cdef {
+    ast_rule *rule;
+    ast_term **rest;        /* GROUP_OBJECT: head ref operands after the group's path */
+    int nrest;
+    bool set_leaf;          /* GROUP_OBJECT: `contains` rule (the leaf is a set) */
+} cdef;
+
+typedef struct cgroup {
+    group_kind kind;
+    val *path;              /* array of string keys */
+    char *name;
+    cdef *defs;
+    int ndefs, capdefs;
+    ast_rule *default_rule;
+    int node;
+    int nparams;
+    ast_module *mod;        /* module of the first definition */
+} cgroup;
+
+typedef struct cnode {
+    val *key;
+    int parent;
+    int group;
+    int *children;
+    int nchildren, capchildren;
+    bool has_rules;
+    val *path;
+} cnode;
+
+typedef struct compiler {
+    arena *a;               /* the program's arena */
+    arena tmp;              /* scratch for the compile */
+    rego_errors *errs;
+    ast_module **mods;
+    int nmods;
+    cnode *nodes;
+    int nnodes, capnodes;
+    cgroup *groups;
+    int ngroups, capgroups;
+    prog_proc *procs;
+    int nprocs, capprocs;
+    program *prog;
+    int **deps;             /* group -> groups it uses (recursion check) */
+    int *ndeps, *capdeps;
+} compiler;
+
+/* Procedure under construction. */
+typedef struct pbuild {
+    compiler *c;
+    uint32_t nregs, niters, nparams;
+    val **k;
+    uint32_t nk, capk;
+    prog_loc *locs;
+    uint32_t nlocs, caplocs;
+    const builtin_def **bi;
+    uint32_t nbi, capbi;
+    with_desc *withs;
+    uint32_t nwiths, capwiths;
+} pbuild;
+
+uint32_t pb_reg(pbuild *pb);                   /* a fresh register */
+uint32_t pb_regs(pbuild *pb, uint32_t n);      /* n consecutive fresh registers */
+uint32_t pb_iter(pbuild *pb);
+uint32_t pb_const(pbuild *pb, val *v);
+uint32_t pb_loc(pbuild *pb, const ast_loc *loc);
+uint32_t pb_builtin(pbuild *pb, const builtin_def *bi);
+uint32_t pb_with(pbuild *pb, with_desc d);
+/* Finish: emit the block as bytecode and add the procedure to the program. */
+int pb_finish(pbuild *pb, ir_block *body, const char *name);
+
+/* Tree lookups used by lower.c. */
+int tree_child(const compiler *c, int node, const char *key, size_t len);
+int group_by_path(const compiler *c, val *const *keys, int n);   /* -1 if none */
+
+void compile_note_dep(compiler *c, int from_group, int to_group);
+void compile_note_node_dep(compiler *c, int from_group, int node);
+
+/* Global error helpers. */
+void compile_error(compiler *c, const char *code, const ast_loc *loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* lower.c: build the procedure for one definition of a group (returns proc id). */
+int lower_definition(compiler *c, int group, const cdef *def);
+/* lower.c: the procedure of a query (YIELD at each solution). */
+int lower_query(compiler *c, ast_body *body, ast_module *ctx_mod, query_shape *shape);
+
+#endif
