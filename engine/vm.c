@@ -104,6 +104,7 @@ struct vm {
     int noverlays, capoverlays;
     mock *mocks;
     int nmocks, capmocks;
+    int mock_floor;         /* mocks below this index are hidden (inside a replacement) */
     with_frame *withs;
     int nwiths, capwiths;
     int depth;
@@ -211,7 +212,7 @@ void vm_begin(vm *V, const vm_eval_opts *o)
     V->prints = o->prints;
     V->memo = V->prog && V->prog->nmemo ? arena_zalloc(&V->a, sizeof *V->memo * V->prog->nmemo) : NULL;
     V->sp = V->ip = 0;
-    V->nacc = V->noverlays = V->nmocks = V->nwiths = 0;
+    V->nacc = V->noverlays = V->nmocks = V->nwiths = V->mock_floor = 0;
     V->depth = 0;
     V->ticks = TICK_SPAN;
     V->instructions = 0;
@@ -321,9 +322,32 @@ static val *apply_overlays(vm *V, val *path, val *v, bool *replaced)
     return v;
 }
 
+/* Base data by a path of keys: string keys index arrays too ("2" is index 2),
+ * as OPA's storage paths do. */
+static val *store_get(val *v, val *path)
+{
+    for (uint32_t i = 0; v && i < val_len(path); i++) {
+        val *k = val_array_items(path)[i];
+        if (v->kind == VAL_ARRAY && k->kind == VAL_STRING) {
+            const char *s = val_str(k);
+            uint32_t n = val_len(k);
+            uint64_t idx = 0;
+            bool ok = n > 0 && n < 10 && (n == 1 || s[0] != '0');
+            for (uint32_t j = 0; ok && j < n; j++) {
+                ok = s[j] >= '0' && s[j] <= '9';
+                idx = idx * 10 + (uint64_t)(s[j] - '0');
+            }
+            v = ok && idx < val_len(v) ? val_array_items(v)[idx] : NULL;
+        } else {
+            v = index_value(v, k);
+        }
+    }
+    return v;
+}
+
 static val *data_lookup(vm *V, val *path)
 {
-    val *v = path_get(V->data, path, 0);
+    val *v = store_get(V->data, path);
     if (V->noverlays)
         v = apply_overlays(V, path, v, NULL);
     return v;
@@ -504,6 +528,13 @@ static void enter(vm *V)
     TICK(V);
 }
 
+/* After the definitions: a default that needs computing (a comprehension). */
+static void run_default(vm *V, const prog_group *g, vm_acc *acc, val **args, uint32_t nargs)
+{
+    if (!acc->value && g->default_proc >= 0 && (g->kind == GROUP_COMPLETE || g->kind == GROUP_FUNCTION))
+        run(V, &V->prog->procs[g->default_proc], args, nargs);
+}
+
 static val *vm_group(vm *V, int gi)
 {
     const prog_group *g = &V->prog->groups[gi];
@@ -527,6 +558,7 @@ static val *vm_group(vm *V, int gi)
     int slot = V->nacc;
     acc_push(V, g);
     run_definitions(V, g, &V->accs[slot], NULL, 0);
+    run_default(V, g, &V->accs[slot], NULL, 0);
     val *v = acc_value(V, &V->accs[slot]);
     V->nacc = slot;
     V->depth--;
@@ -538,7 +570,7 @@ static val *vm_group(vm *V, int gi)
 
 static const mock *find_mock(vm *V, const builtin_def *bi, int group)
 {
-    for (int i = V->nmocks - 1; i >= 0; i--) {
+    for (int i = V->nmocks - 1; i >= V->mock_floor; i--) {
         const with_entry *e = V->mocks[i].e;
         if (bi && e->target == WITH_BUILTIN && e->bi == bi)
             return &V->mocks[i];
@@ -549,21 +581,37 @@ static const mock *find_mock(vm *V, const builtin_def *bi, int group)
 }
 
 static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_loc *loc, bool *failed);
+static val *vm_function(vm *V, int gi, val **args, uint32_t nargs, const prog_loc *loc);
+
+/* A replacement runs with every mock hidden (so it may call the original,
+ * and mocks do not chain), and with its own memo table. */
+static val *call_replacement(vm *V, const with_entry *e, val **args, uint32_t nargs, const prog_loc *loc)
+{
+    int floor = V->mock_floor;
+    val **memo = V->memo;
+    V->mock_floor = V->nmocks;
+    if (V->prog->nmemo)
+        V->memo = arena_zalloc(&V->a, sizeof *V->memo * V->prog->nmemo);
+    val *v;
+    if (e->repl == WITH_BY_FUNCTION) {
+        v = vm_function(V, e->repl_group, args, nargs, loc);
+    } else {
+        bool failed;
+        v = call_builtin(V, e->repl_bi, args, loc, &failed);
+    }
+    V->mock_floor = floor;
+    V->memo = memo;
+    return v;
+}
 
 static val *vm_function(vm *V, int gi, val **args, uint32_t nargs, const prog_loc *loc)
 {
-    if (V->nmocks) {
+    if (V->nmocks > V->mock_floor) {
         const mock *mk = find_mock(V, NULL, gi);
         if (mk) {
-            const with_entry *e = mk->e;
-            if (e->repl == WITH_VALUE)
+            if (mk->e->repl == WITH_VALUE)
                 return mk->value;
-            if (e->repl == WITH_BY_FUNCTION && e->repl_group != gi)
-                return vm_function(V, e->repl_group, args, nargs, loc);
-            if (e->repl == WITH_BY_BUILTIN) {
-                bool failed;
-                return call_builtin(V, e->repl_bi, args, loc, &failed);
-            }
+            return call_replacement(V, mk->e, args, nargs, loc);
         }
     }
     const prog_group *g = &V->prog->groups[gi];
@@ -571,6 +619,7 @@ static val *vm_function(vm *V, int gi, val **args, uint32_t nargs, const prog_lo
     int slot = V->nacc;
     acc_push(V, g);
     run_definitions(V, g, &V->accs[slot], args, nargs);
+    run_default(V, g, &V->accs[slot], args, nargs);
     val *v = acc_value(V, &V->accs[slot]);
     V->nacc = slot;
     V->depth--;
@@ -580,16 +629,12 @@ static val *vm_function(vm *V, int gi, val **args, uint32_t nargs, const prog_lo
 static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_loc *loc, bool *failed)
 {
     *failed = false;
-    if (V->nmocks) {
+    if (V->nmocks > V->mock_floor) {
         const mock *mk = find_mock(V, bi, -1);
         if (mk) {
-            const with_entry *e = mk->e;
-            if (e->repl == WITH_VALUE)
+            if (mk->e->repl == WITH_VALUE)
                 return mk->value;
-            if (e->repl == WITH_BY_FUNCTION)
-                return vm_function(V, e->repl_group, args, (uint32_t)bi->arity, loc);
-            if (e->repl == WITH_BY_BUILTIN && e->repl_bi != bi)
-                bi = e->repl_bi;
+            return call_replacement(V, mk->e, args, (uint32_t)bi->arity, loc);
         }
     }
     if (bi->flags & BI_F_NONDET)
@@ -617,8 +662,109 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
     return NULL;
 }
 
-/* The virtual document at a tree node: base data merged with the values of
- * every rule at or below it. */
+/* ---- virtual documents ----
+ *
+ * The document at a tree node is built as one tree: a generic rule at the
+ * node inserts its paths, each rule below adds its value at its key, and
+ * packages below add their own trees.  Two rules that define the same leaf
+ * conflict, unless both are sets (multi-value rules merge); base data is
+ * merged last and wins where it overlaps a rule, as in OPA. */
+
+static bool leaf_node(const program *p, const prog_node *n)
+{
+    if (n->group < 0)
+        return false;
+    for (int k = 0; k < n->nchildren; k++)
+        if (p->nodes[n->children[k]].has_rules)
+            return false;
+    return p->groups[n->group].kind != GROUP_OBJECT;
+}
+
+static void tree_put_value(vm *V, tree_obj *t, val *key, val *v, bool is_set, const prog_loc *loc)
+{
+    bool fresh;
+    tree_ent *e = tree_slot(V, t, key, &fresh);
+    if (fresh && !is_set) {
+        e->kind = T_LEAF;
+        e->leaf = v;
+        return;
+    }
+    if (fresh) {
+        e->kind = T_SET;
+        e->set = arena_alloc(&V->a, sizeof *e->set);
+        val_setb_init(e->set, &V->a);
+    } else if (!(is_set && e->kind == T_SET) && !(e->kind == T_LEAF && val_equal(e->leaf, v))) {
+        vm_throw(V, "eval_conflict_error", loc, "object keys must be unique");
+    }
+    if (is_set)
+        for (uint32_t i = 0; i < val_len(v); i++)
+            val_setb_add(e->set, val_set_items(v)[i]);
+}
+
+static void vdoc_into(vm *V, int ni, tree_obj *t)
+{
+    const program *p = V->prog;
+    const prog_node *n = &p->nodes[ni];
+    if (n->group >= 0 && p->groups[n->group].kind == GROUP_OBJECT) {
+        const prog_group *g = &p->groups[n->group];
+        if (V->noverlays) {
+            bool replaced;
+            val *ov = apply_overlays(V, g->path, NULL, &replaced);
+            if (replaced) {
+                for (uint32_t i = 0; ov && ov->kind == VAL_OBJECT && i < val_len(ov); i++)
+                    tree_put_value(V, t, val_object_keys(ov)[i], val_object_values(ov)[i], false, &g->loc);
+                goto children;
+            }
+        }
+        enter(V);
+        int slot = V->nacc;
+        acc_push(V, g)->obj = t;
+        run_definitions(V, g, &V->accs[slot], NULL, 0);
+        V->nacc = slot;
+        V->depth--;
+    }
+children:
+    for (int i = 0; i < n->nchildren; i++) {
+        const prog_node *c = &p->nodes[n->children[i]];
+        if (!c->has_rules || (c->group >= 0 && p->groups[c->group].kind == GROUP_FUNCTION))
+            continue;
+        if (leaf_node(p, c)) {
+            val *v = vm_group(V, c->group);
+            if (v)
+                tree_put_value(V, t, c->key, v, p->groups[c->group].kind == GROUP_SET, &p->groups[c->group].loc);
+            continue;
+        }
+        bool fresh;
+        tree_ent *e = tree_slot(V, t, c->key, &fresh);
+        if (fresh) {
+            e->kind = T_TREE;
+            e->tree = tree_new(V);
+        } else if (e->kind != T_TREE) {
+            vm_throw(V, "eval_conflict_error", c->group >= 0 ? &p->groups[c->group].loc : NULL,
+                     "object keys must be unique");
+        }
+        vdoc_into(V, n->children[i], e->tree);
+    }
+}
+
+/* Base data wins over rules where both define a leaf. */
+static val *merge_base(vm *V, val *virt, val *base)
+{
+    if (!base)
+        return virt;
+    if (!virt || virt->kind != VAL_OBJECT || base->kind != VAL_OBJECT)
+        return base;
+    val_objb b;
+    val_objb_init(&b, &V->a);
+    for (uint32_t i = 0; i < val_len(virt); i++)
+        val_objb_set(&b, val_object_keys(virt)[i], val_object_values(virt)[i]);
+    for (uint32_t i = 0; i < val_len(base); i++) {
+        val *k = val_object_keys(base)[i];
+        val_objb_set(&b, k, merge_base(V, val_objb_get(&b, k), val_object_values(base)[i]));
+    }
+    return val_objb_finish(&b);
+}
+
 static val *vm_vdoc(vm *V, int ni)
 {
     const prog_node *n = &V->prog->nodes[ni];
@@ -635,32 +781,15 @@ static val *vm_vdoc(vm *V, int ni)
             return ov;
         }
     }
-    val *base = data_lookup(V, n->path);
-    val *own = n->group >= 0 ? vm_group(V, n->group) : NULL;
-    val_objb b;
-    val_objb_init(&b, &V->a);
-    if (base && base->kind == VAL_OBJECT)
-        for (uint32_t i = 0; i < val_len(base); i++)
-            val_objb_set(&b, val_object_keys(base)[i], val_object_values(base)[i]);
-    if (own && own->kind == VAL_OBJECT)
-        for (uint32_t i = 0; i < val_len(own); i++)
-            val_objb_set(&b, val_object_keys(own)[i], val_object_values(own)[i]);
-    for (int i = 0; i < n->nchildren; i++) {
-        const prog_node *c = &V->prog->nodes[n->children[i]];
-        if (!c->has_rules)
-            continue;
-        val *cv;
-        bool leaf_rule = c->group >= 0 && V->prog->groups[c->group].kind != GROUP_FUNCTION;
-        bool rule_children = false;
-        for (int k = 0; k < c->nchildren; k++)
-            rule_children |= V->prog->nodes[c->children[k]].has_rules;
-        if (c->group >= 0 && V->prog->groups[c->group].kind == GROUP_FUNCTION)
-            continue; /* functions are not documents */
-        cv = leaf_rule && !rule_children ? vm_group(V, c->group) : vm_vdoc(V, n->children[i]);
-        if (cv)
-            val_objb_set(&b, c->key, cv);
+    val *v;
+    if (leaf_node(V->prog, n)) {
+        v = vm_group(V, n->group);
+    } else {
+        tree_obj *t = tree_new(V);
+        vdoc_into(V, ni, t);
+        v = tree_finish(V, t);
     }
-    val *v = (own && own->kind != VAL_OBJECT) ? own : val_objb_finish(&b);
+    v = merge_base(V, v, data_lookup(V, n->path));
     V->memo[n->memo] = v ? v : MEMO_UNDEF;
     return v;
 }
@@ -886,6 +1015,9 @@ static void run(vm *V, const prog_proc *p, val **args, uint32_t nargs)
             pc = x->kind == VAL_OBJECT && val_len(x) == W(2) ? pc + 4 : W(3);
             break;
         }
+        case OP_ISCOLL:
+            pc = is_collection(R[W(1)]) ? pc + 3 : W(2);
+            break;
         case OP_CALLB: {
             bool failed;
             val *v = call_builtin(V, p->bi[W(2)], R + W(3), &p->locs[W(5)], &failed);

@@ -633,9 +633,21 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs)
     int errs_before = errs->n;
 
     node_new(&c, -1, NULL); /* data */
-    for (int m = 0; m < nmods; m++)
+    for (int m = 0; m < nmods; m++) {
+        /* a package is a document even without rules (an empty object) */
+        ast_term *pkg = mods[m]->package;
+        int node = 0;
+        for (int i = 1; i < pkg->ref.n; i++) {
+            val *k = pkg->ref.items[i]->value;
+            if (!k || k->kind != VAL_STRING)
+                break;
+            node = ensure_child(&c, node, val_copy(c.a, k));
+        }
+        for (int n = node; n >= 0; n = c.nodes[n].parent)
+            c.nodes[n].has_rules = true;
         for (int r = 0; r < mods[m]->nrules; r++)
             add_rule(&c, mods[m], mods[m]->rules[r]);
+    }
 
     c.deps = calloc((size_t)c.ngroups + 1, sizeof *c.deps);
     c.ndeps = calloc((size_t)c.ngroups + 1, sizeof *c.ndeps);
@@ -654,12 +666,18 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs)
             defs[d] = (uint32_t)lower_definition(&c, g, &grp->defs[d]);
         pg->defs = defs;
         pg->ndefs = (uint32_t)grp->ndefs;
+        pg->default_proc = -1;
         if (grp->default_rule) {
             val *dv = ast_term_to_value(p->a, grp->default_rule->value);
-            if (!dv)
-                compile_error(&c, "rego_type_error", &grp->default_rule->loc,
-                              "default rule value cannot contain variables, references or calls");
-            pg->default_value = dv;
+            if (dv) {
+                pg->default_value = dv;
+            } else {
+                /* e.g. a comprehension: computed by its own procedure when needed */
+                cdef dd;
+                memset(&dd, 0, sizeof dd);
+                dd.rule = grp->default_rule;
+                pg->default_proc = lower_definition(&c, g, &dd);
+            }
         }
         val *cv;
         pg->stop_early = constant_value(&c, grp, &cv);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/number.h"
 #include "../engine/strbuf.h"
 #include "compiler.h"
 
@@ -37,6 +38,12 @@ typedef struct trail_ent {
 typedef struct nameset {
     const char **names;
     int n, cap;
+    /* for a body's outer set: where each name is first declared with `:=`
+     * (-1: never), and the expression being lowered.  A closure before the
+     * declaration does not see that variable (OPA renames declared locals). */
+    int *decl;
+    int capdecl;
+    int cur;
 } nameset;
 
 typedef struct lower {
@@ -338,14 +345,6 @@ static void ns_add(lower *L, nameset *s, const char *name)
     s->names[s->n++] = name;
 }
 
-static bool ns_has(const nameset *s, const char *name)
-{
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->names[i], name) == 0)
-            return true;
-    return false;
-}
-
 /* Variables of a term; closures included only when `closures` is set. */
 static void term_vars(lower *L, const ast_term *t, nameset *out, bool closures);
 
@@ -441,7 +440,15 @@ static bool closure_ready(lower *L, const nameset *inner, const ast_loc *loc)
     const nameset *outer = &L->outer[L->nouter - 1];
     for (int i = 0; i < inner->n; i++) {
         const char *name = inner->names[i];
-        if (!ns_has(outer, name))
+        int at = -1;
+        for (int k = 0; k < outer->n; k++)
+            if (strcmp(outer->names[k], name) == 0) {
+                at = k;
+                break;
+            }
+        if (at < 0)
+            continue;
+        if (outer->decl && outer->decl[at] > outer->cur)
             continue;
         int v = var_find(L, name);
         if (v >= 0 && L->vars[v].bound)
@@ -590,14 +597,34 @@ static bool node_has_rule_children(lower *L, int node)
     return false;
 }
 
-/* data.<ops>: walk the rule tree as far as the static keys go, then read a
+/* A constant key of a reference into data, as the store sees it: strings,
+ * and numbers as their text (data[2] reads the key "2", as OPA's storage
+ * paths do). */
+static val *data_key(lower *L, const ast_term *op)
+{
+    if (op->kind != AST_SCALAR)
+        return NULL;
+    val *v = op->value;
+    if (v->kind == VAL_STRING)
+        return v;
+    if (v->kind != VAL_NUMBER)
+        return NULL;
+    strbuf sb = STRBUF_INIT;
+    num_write(&sb, v);
+    val *k = val_string(L->a, sb.data, sb.len);
+    sb_free(&sb);
+    return k;
+}
+
+/* data.<ops>: walk the rule tree as far as the constant keys go, then read a
  * rule's value, a virtual document, or base data, and index the rest. */
 static uint32_t lt_data_ref(lower *L, ast_term **ops, int n, const ast_loc *loc)
 {
     compiler *c = L->c;
     int node = 0, i = 0;
-    while (i < n && c->nodes[node].has_rules && is_string_scalar(ops[i])) {
-        int ch = tree_child(c, node, val_str(ops[i]->value), val_len(ops[i]->value));
+    val *key;
+    while (i < n && c->nodes[node].has_rules && (key = data_key(L, ops[i]))) {
+        int ch = tree_child(c, node, val_str(key), val_len(key));
         if (ch < 0)
             break;
         node = ch;
@@ -620,13 +647,13 @@ static uint32_t lt_data_ref(lower *L, ast_term **ops, int n, const ast_loc *loc)
             compile_note_dep(c, L->group, cn->group);
             emit(L, OP_CALLR, r, (uint32_t)cn->group, 0, 0, 0);
         }
-    } else if (cn->has_rules && !(i < n && is_string_scalar(ops[i]))) {
+    } else if (cn->has_rules && !(i < n && data_key(L, ops[i]))) {
         compile_note_node_dep(c, L->group, node);
         emit(L, OP_VDOC, r, (uint32_t)node, 0, 0, 0);
     } else {
-        /* base data: the node's path plus the following string keys */
+        /* base data: the node's path plus the following constant keys */
         int j = i;
-        while (j < n && is_string_scalar(ops[j]))
+        while (j < n && data_key(L, ops[j]))
             j++;
         uint32_t plen = val_len(cn->path) + (uint32_t)(j - i);
         varr *path = val_array_alloc(L->a, plen);
@@ -634,7 +661,7 @@ static uint32_t lt_data_ref(lower *L, ast_term **ops, int n, const ast_loc *loc)
         for (; k < val_len(cn->path); k++)
             path->items[k] = val_array_items(cn->path)[k];
         for (int x = i; x < j; x++)
-            path->items[k++] = ops[x]->value;
+            path->items[k++] = data_key(L, ops[x]);
         emit(L, OP_DATA, r, pb_const(L->pb, val_array_seal(path)), 0, 0, 0);
         i = j;
     }
@@ -703,12 +730,35 @@ static void push_outer(lower *L, ast_body *b, ast_term *head, ast_term *key)
         term_vars(L, head, s, false);
     if (key)
         term_vars(L, key, s, false);
+    s->decl = malloc(sizeof *s->decl * (size_t)(s->n + 1));
+    if (!s->decl)
+        abort();
+    for (int i = 0; i < s->n; i++)
+        s->decl[i] = -1;
+    for (int e = 0; e < b->n; e++) {
+        if (b->exprs[e]->kind != AST_EXPR_ASSIGN)
+            continue;
+        nameset lv = {0};
+        term_vars(L, b->exprs[e]->lhs, &lv, false);
+        for (int k = 0; k < lv.n; k++)
+            for (int i = 0; i < s->n; i++)
+                if (s->decl[i] < 0 && strcmp(s->names[i], lv.names[k]) == 0)
+                    s->decl[i] = e;
+        free(lv.names);
+    }
 }
 
 static void pop_outer(lower *L)
 {
     nameset *s = &L->outer[--L->nouter];
     free(s->names);
+    free(s->decl);
+}
+
+static void set_outer_cur(lower *L, int i)
+{
+    if (L->nouter)
+        L->outer[L->nouter - 1].cur = i;
 }
 
 static uint32_t lt_compr(lower *L, ast_term *t)
@@ -1306,6 +1356,7 @@ static void lower_every(lower *L, ast_expr *e)
     if (!ready)
         return;
     uint32_t dom = lt_term(L, e->every.domain);
+    emit(L, OP_ISCOLL, dom, 0, 0, 0, 0); /* every over a non-collection is undefined */
     /* every x in xs { b }  ==  not (some x in xs; not b) */
     ir_block *saved = L->cur;
     L->cur = open_nested(L, IR_NOT);
@@ -1508,8 +1559,9 @@ static bool with_target(lower *L, ast_with *w, with_entry *en)
     return false;
 }
 
-/* The replacement: a function/builtin name, or a value. */
-static void with_replacement(lower *L, ast_with *w, with_entry *en, uint32_t reg)
+/* The replacement: a function/builtin name (en->repl set, false returned),
+ * or a value to compute (true returned). */
+static bool with_replacement(lower *L, ast_with *w, with_entry *en)
 {
     ast_term *v = w->value;
     if (en->target == WITH_FUNCTION || en->target == WITH_BUILTIN) {
@@ -1522,7 +1574,7 @@ static void with_replacement(lower *L, ast_with *w, with_entry *en, uint32_t reg
                     en->repl = WITH_BY_FUNCTION;
                     en->repl_group = g;
                     compile_note_dep(L->c, L->group, g);
-                    return;
+                    return false;
                 }
             }
             strbuf sb = STRBUF_INIT;
@@ -1544,33 +1596,35 @@ static void with_replacement(lower *L, ast_with *w, with_entry *en, uint32_t reg
             if (bi) {
                 en->repl = WITH_BY_BUILTIN;
                 en->repl_bi = bi;
-                return;
+                return false;
             }
         }
     }
     en->repl = WITH_VALUE;
-    lt_term_to(L, v, reg);
+    return true;
 }
 
 static void lower_with(lower *L, ast_expr *e)
 {
     int n = e->nwiths;
+    with_desc d;
+    d.n = n;
+    d.entries = arena_zalloc(L->c->a, sizeof *d.entries * (size_t)n);
+    bool *is_value = arena_zalloc(L->a, sizeof *is_value * (size_t)n);
     for (int i = 0; i < n; i++) {
+        if (!with_target(L, &e->withs[i], &d.entries[i]))
+            return;
+        is_value[i] = with_replacement(L, &e->withs[i], &d.entries[i]);
         const ast_term *u = NULL;
-        if (!evaluable(L, e->withs[i].value) && (u = first_unbound(L, e->withs[i].value))) {
+        if (is_value[i] && !evaluable(L, e->withs[i].value) && (u = first_unbound(L, e->withs[i].value))) {
             unsafe_var(L, u->var.name, &u->loc);
             return;
         }
     }
-    with_desc d;
-    d.n = n;
-    d.entries = arena_zalloc(L->c->a, sizeof *d.entries * (size_t)n);
     uint32_t base = pb_regs(L->pb, (uint32_t)n);
-    for (int i = 0; i < n; i++) {
-        if (!with_target(L, &e->withs[i], &d.entries[i]))
-            return;
-        with_replacement(L, &e->withs[i], &d.entries[i], base + (uint32_t)i);
-    }
+    for (int i = 0; i < n; i++)
+        if (is_value[i])
+            lt_term_to(L, e->withs[i].value, base + (uint32_t)i);
     uint32_t wd = L->dry ? 0 : pb_with(L->pb, d);
     /* Evaluate the expression under the overrides, collecting the values of
      * the variables it binds; then continue outside with each solution. */
@@ -1713,8 +1767,10 @@ static void lower_body(lower *L, ast_body *b)
                 continue;
             const char *u;
             ast_loc loc;
+            set_outer_cur(L, i);
             if (!try_expr(L, b->exprs[i], &u, &loc))
                 continue;
+            set_outer_cur(L, i);
             lower_expr(L, b->exprs[i]);
             done[i] = true;
             left--;
@@ -1728,6 +1784,7 @@ static void lower_body(lower *L, ast_body *b)
             continue;
         const char *u = NULL;
         ast_loc loc;
+        set_outer_cur(L, i);
         if (!try_expr(L, b->exprs[i], &u, &loc))
             unsafe_var(L, u, &loc);
     }
@@ -1750,8 +1807,10 @@ static void lower_release(lower *L)
 {
     free(L->vars);
     free(L->trail);
-    for (int i = 0; i < L->nouter; i++)
+    for (int i = 0; i < L->nouter; i++) {
         free(L->outer[i].names);
+        free(L->outer[i].decl);
+    }
     free(L->outer);
 }
 
@@ -1787,7 +1846,7 @@ static void head_vars_safe(lower *L, const cgroup *g, const cdef *d, const ast_r
     nameset vs = {0};
     if (g->kind == GROUP_SET || d->set_leaf)
         term_vars(L, r->key, &vs, false);
-    if (g->kind != GROUP_SET)
+    else
         term_vars(L, r->value, &vs, false);
     for (int i = 0; i < d->nrest; i++)
         term_vars(L, d->rest[i], &vs, false);
@@ -1807,10 +1866,15 @@ static void lower_chain_link(lower *L, const cgroup *g, const cdef *d, ast_rule 
     push_outer(L, r->body, r->value, r->key);
     lower_body(L, r->body);
     head_vars_safe(L, g, d, r);
-    if (L->c->errs->n == 0 || 1)
-        lower_head(L, g, d, r);
+    lower_head(L, g, d, r);
     pop_outer(L);
     undo_vars(L, m);
+}
+
+static bool value_constant(lower *L, const cgroup *g, const ast_rule *r)
+{
+    return (g->kind == GROUP_COMPLETE || g->kind == GROUP_FUNCTION) && r->value &&
+           ast_term_to_value(L->a, r->value) != NULL;
 }
 
 int lower_definition(compiler *c, int group, const cdef *d)
@@ -1843,10 +1907,9 @@ int lower_definition(compiler *c, int group, const cdef *d)
         }
     }
 
-    val *cv = NULL;
-    bool constant = !r->else_ && (cv = ast_term_to_value(L.a, r->value)) != NULL &&
-                    (g->kind == GROUP_COMPLETE || g->kind == GROUP_FUNCTION);
     if (r->else_) {
+        /* Each link enumerates its solutions (two different values are a
+         * conflict); the first link that has one decides. */
         ir_stmt *s = ir_add(L.a, L.cur, IR_FIRSTOF);
         int n = 0;
         for (ast_rule *x = r; x; x = x->else_)
@@ -1857,15 +1920,28 @@ int lower_definition(compiler *c, int group, const cdef *d)
         for (ast_rule *x = r; x; x = x->else_) {
             s->alts[i] = ir_block_new(L.a);
             L.cur = s->alts[i++];
+            uint32_t flag = new_reg(&L);
+            emit(&L, OP_LOADK, flag, pb_const(&pb, VAL_FALSE_V), 0, 0, 0);
+            ir_block *alt = L.cur;
+            L.cur = open_nested(&L, value_constant(&L, g, x) ? IR_EXISTS : IR_ALL);
+            if (value_constant(&L, g, x)) {
+                /* EXISTS fails the alternative when there is no solution */
+                lower_chain_link(&L, g, d, x);
+                L.cur = alt;
+                continue;
+            }
             lower_chain_link(&L, g, d, x);
+            emit(&L, OP_LOADK, flag, pb_const(&pb, VAL_TRUE_V), 0, 0, 0);
+            L.cur = alt;
+            emit(&L, OP_TRUTHY, flag, 0, 0, 0, 0);
         }
     } else {
-        L.cur = open_nested(&L, constant ? IR_EXISTS : IR_ALL);
+        L.cur = open_nested(&L, value_constant(&L, g, r) ? IR_EXISTS : IR_ALL);
         lower_chain_link(&L, g, d, r);
     }
 
     char name[512];
-    snprintf(name, sizeof name, "%s#%d", g->name, (int)(d - g->defs));
+    snprintf(name, sizeof name, "%s#%d", g->name, d->rule->is_default ? -1 : (int)(d - g->defs));
     int id = pb_finish(&pb, top, name);
     lower_release(&L);
     return id;

@@ -45,6 +45,7 @@
     OP(TRUTHY,   2, "AL",     "if R[A] is false: goto L")                                     \
     OP(ISARR,    3, "ANL",    "if R[A] is not an array of length N: goto L")                  \
     OP(ISOBJ,    3, "ANL",    "if R[A] is not an object of N keys: goto L")                   \
+    OP(ISCOLL,   2, "AL",     "if R[A] is not an array, object or set: goto L")               \
     OP(CALLB,    6, "AFBNXL", "R[A] := builtin F(R[B] .. R[B+N-1]); if undefined (or a "     \
                               "non-strict error): goto L; errors located at X")               \
     OP(CALLF,    6, "AGBNXL", "R[A] := function group G(R[B] .. R[B+N-1]); if undefined: "   \

@@ -98,6 +98,7 @@ typedef struct prog_group {
     uint32_t *defs;             /* procedure ids, in source order */
     uint32_t ndefs;
     val *default_value;         /* or NULL */
+    int default_proc;           /* a default that must be computed (e.g. a comprehension); -1 if none */
     uint32_t nparams;           /* functions */
     bool stop_early;            /* every definition yields the same constant: the first success decides */
     prog_index *index;          /* or NULL */
