@@ -77,6 +77,16 @@ static uint64_t hash_items(uint64_t seed, val *const *items, size_t n)
     return hash_mix(h, (uint64_t)n);
 }
 
+/* Sets hash their elements in any order (a commutative sum), so a set that
+ * is not sorted yet has the hash it will have once sorted. */
+static uint64_t hash_set_items(val *const *items, size_t n)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += hash_mix(SEED_SET, items[i]->hash);
+    return hash_mix(SEED_SET ^ (uint64_t)n, sum);
+}
+
 static uint64_t hash_pairs(val *const *keys, val *const *values, size_t n)
 {
     uint64_t h = SEED_OBJECT ^ (uint64_t)n;
@@ -99,7 +109,7 @@ __attribute__((constructor)) static void val_init_statics(void)
     s_empty_str.h.hash = val_string_hash("", 0);
     s_empty_arr.hash = hash_items(SEED_ARRAY, NULL, 0);
     s_empty_obj.h.hash = hash_pairs(NULL, NULL, 0);
-    s_empty_set.h.hash = hash_items(SEED_SET, NULL, 0);
+    s_empty_set.h.hash = hash_set_items(NULL, 0);
     for (int64_t i = SMALL_INT_MIN; i <= SMALL_INT_MAX; i++) {
         vnum *n = &s_small_ints[i - SMALL_INT_MIN];
         n->h.kind = VAL_NUMBER;
@@ -249,6 +259,9 @@ val *val_cstring(arena *a, const char *s) { return val_string(a, s, strlen(s)); 
 static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t n = na < nb ? na : nb;
+    /* most strings differ early: look at the first byte before calling memcmp */
+    if (n && a[0] != b[0])
+        return (unsigned char)a[0] < (unsigned char)b[0] ? -1 : 1;
     int c = n ? memcmp(a, b, n) : 0;
     if (c)
         return c < 0 ? -1 : 1;
@@ -278,8 +291,8 @@ int val_compare(const val *a, const val *b)
         return cmp_bytes(val_str(a), a->len, val_str(b), b->len);
     case VAL_ARRAY:
     case VAL_SET: {
-        val *const *x = a->kind == VAL_ARRAY ? ((const varr *)a)->items : ((const vset *)a)->items;
-        val *const *y = b->kind == VAL_ARRAY ? ((const varr *)b)->items : ((const vset *)b)->items;
+        val *const *x = a->kind == VAL_ARRAY ? ((const varr *)a)->items : val_set_items(a);
+        val *const *y = b->kind == VAL_ARRAY ? ((const varr *)b)->items : val_set_items(b);
         uint32_t n = a->len < b->len ? a->len : b->len;
         for (uint32_t i = 0; i < n; i++) {
             int c = val_compare(x[i], y[i]);
@@ -292,7 +305,8 @@ int val_compare(const val *a, const val *b)
         const vobj *x = (const vobj *)a, *y = (const vobj *)b;
         uint32_t n = a->len < b->len ? a->len : b->len;
         for (uint32_t i = 0; i < n; i++) {
-            int c = val_compare(x->keys[i], y->keys[i]);
+            /* keys are often the same (interned) value: skip comparing them */
+            int c = x->keys[i] == y->keys[i] ? 0 : val_compare(x->keys[i], y->keys[i]);
             if (c)
                 return c;
             c = val_compare(x->values[i], y->values[i]);
@@ -324,8 +338,8 @@ bool val_equal(const val *a, const val *b)
     case VAL_SET: {
         if (a->len != b->len)
             return false;
-        val *const *x = a->kind == VAL_ARRAY ? ((const varr *)a)->items : ((const vset *)a)->items;
-        val *const *y = b->kind == VAL_ARRAY ? ((const varr *)b)->items : ((const vset *)b)->items;
+        val *const *x = a->kind == VAL_ARRAY ? ((const varr *)a)->items : val_set_items(a);
+        val *const *y = b->kind == VAL_ARRAY ? ((const varr *)b)->items : val_set_items(b);
         for (uint32_t i = 0; i < a->len; i++)
             if (!val_equal(x[i], y[i]))
                 return false;
@@ -560,7 +574,7 @@ static val *make_set(arena *a, val **items, size_t n, uint32_t *index, uint32_t 
     } else {
         s->index = index_build(a, items, n, &s->index_mask);
     }
-    s->h.hash = hash_items(SEED_SET, items, n);
+    s->h.hash = hash_set_items(items, n);
     return &s->h;
 }
 
@@ -604,8 +618,8 @@ val *val_object_get(const val *obj, const val *key)
     return i < 0 ? NULL : ((const vobj *)obj)->values[i];
 }
 
-/* The hot path for input.user-style lookups: no value is made, small objects
- * are binary-searched on string keys directly. */
+/* The hot path for input.user-style lookups: no value is made and nothing
+ * is allocated. */
 val *val_object_get_str(const val *obj, const char *key, size_t n)
 {
     const vobj *o = (const vobj *)obj;
@@ -621,21 +635,12 @@ val *val_object_get_str(const val *obj, const char *key, size_t n)
         }
         return NULL;
     }
-    uint32_t lo = 0, hi = obj->len;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        const val *k = o->keys[mid];
-        int c;
-        if (k->kind != VAL_STRING)
-            c = k->kind < VAL_STRING ? -1 : 1;
-        else
-            c = cmp_bytes(val_str(k), k->len, key, n);
-        if (c == 0)
-            return o->values[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* At most SMALL_COLL keys: a scan on length first beats a binary
+     * search's byte comparisons. */
+    for (uint32_t i = 0; i < obj->len; i++) {
+        const val *k = o->keys[i];
+        if (k->len == n && k->kind == VAL_STRING && memcmp(val_str(k), key, n) == 0)
+            return o->values[i];
     }
     return NULL;
 }
@@ -645,12 +650,42 @@ long val_set_find(const val *set, const val *x)
     const vset *s = (const vset *)set;
     if (set->len == 0)
         return -1;
+    if (set->flags & VAL_F_UNSORTED)
+        val_set_sort_now((val *)set); /* positions are into the sorted items */
     if (s->index)
         return index_find(s->index, s->index_mask, s->items, x);
     return sorted_find(s->items, set->len, x);
 }
 
-bool val_set_contains(const val *set, const val *x) { return val_set_find(set, x) >= 0; }
+bool val_set_contains(const val *set, const val *x)
+{
+    const vset *s = (const vset *)set;
+    if ((set->flags & VAL_F_UNSORTED) && set->len) {
+        if (s->index)
+            return index_find(s->index, s->index_mask, s->items, x) >= 0;
+        for (uint32_t i = 0; i < set->len; i++)
+            if (val_equal(s->items[i], x))
+                return true;
+        return false;
+    }
+    return val_set_find(set, x) >= 0;
+}
+
+void val_set_sort_now(val *set)
+{
+    vset *s = (vset *)set;
+    if (!(set->flags & VAL_F_UNSORTED))
+        return;
+    /* a scratch arena is not at hand: an insertion/merge sort needs one only
+     * for large sets, so use a small local one */
+    arena tmp;
+    arena_init(&tmp, 4096);
+    sort_unique(&tmp, s->items, NULL, set->len);
+    arena_release(&tmp);
+    if (s->index)
+        index_fill(s->index, s->index_mask, s->items, set->len);
+    set->flags &= (uint8_t)~VAL_F_UNSORTED;
+}
 
 /* ---- builders ----
  * Entries are appended unsorted; a hash index over positions+1 appears once
@@ -769,6 +804,25 @@ bool val_setb_contains(const val_setb *b, const val *x)
     return builder_find(b->items, b->n, b->index, b->index_mask, x) >= 0;
 }
 
+val *val_setb_finish_unsorted(val_setb *b)
+{
+    if (b->n == 0)
+        return VAL_EMPTY_SET_V;
+    vset *s = arena_alloc(b->a, sizeof *s);
+    s->h.kind = VAL_SET;
+    s->h.flags = b->n > 1 ? VAL_F_UNSORTED : 0;
+    s->h.aux = 0;
+    s->h.len = b->n;
+    s->items = b->items;
+    /* the builder's index already maps hashes to these positions */
+    s->index = b->n > SMALL_COLL ? b->index : NULL;
+    s->index_mask = b->n > SMALL_COLL ? b->index_mask : 0;
+    if (b->n > SMALL_COLL && !s->index)
+        s->index = index_build(b->a, s->items, b->n, &s->index_mask);
+    s->h.hash = hash_set_items(s->items, b->n);
+    return &s->h;
+}
+
 val *val_setb_finish(val_setb *b)
 {
     if (b->n == 0)
@@ -852,6 +906,8 @@ val *val_copy(arena *a, const val *v)
         return &c->h;
     }
     case VAL_SET: {
+        if (v->flags & VAL_F_UNSORTED)
+            val_set_sort_now((val *)v); /* copies leave the evaluation: give them OPA's order */
         const vset *s = (const vset *)v;
         vset *c = arena_alloc(a, sizeof *c);
         *c = *s;

@@ -36,6 +36,7 @@ typedef enum val_kind {
 enum {
     VAL_F_INT = 1,      /* number held exactly as int64 in vnum.i (and text==NULL) */
     VAL_F_STATIC = 2,   /* statically allocated singleton */
+    VAL_F_UNSORTED = 4, /* set whose items are still in insertion order (see val_setb_finish_unsorted) */
 };
 
 /* Common header.  len: string byte length; element count of array/set;
@@ -129,7 +130,17 @@ static inline const char *val_str(const val *v) { return ((const vstr *)v)->s; }
 static inline val *const *val_array_items(const val *v) { return ((const varr *)v)->items; }
 static inline val *const *val_object_keys(const val *v) { return ((const vobj *)v)->keys; }
 static inline val *const *val_object_values(const val *v) { return ((const vobj *)v)->values; }
-static inline val *const *val_set_items(const val *v) { return ((const vset *)v)->items; }
+void val_set_sort_now(val *set);
+/* A set's items in OPA's order (a set built unsorted is sorted on first use). */
+static inline val *const *val_set_items(const val *v)
+{
+    if (v->flags & VAL_F_UNSORTED)
+        val_set_sort_now((val *)v);
+    return ((const vset *)v)->items;
+}
+/* A set's items in whatever order it holds them: for callers to whom the
+ * order does not matter (the VM's unordered loops). */
+static inline val *const *val_set_items_any(const val *v) { return ((const vset *)v)->items; }
 static inline bool val_is_true(const val *v) { return v == VAL_TRUE_V; }
 static inline bool val_is_false(const val *v) { return v == VAL_FALSE_V; }
 
@@ -178,6 +189,10 @@ void val_setb_init(val_setb *b, arena *a);
 bool val_setb_add(val_setb *b, val *x);       /* true when newly added */
 bool val_setb_contains(const val_setb *b, const val *x);
 val *val_setb_finish(val_setb *b);
+/* Finish without sorting: the set keeps insertion order until something
+ * needs OPA's order (val_set_items, comparison, output), which sorts it in
+ * place.  Only for sets private to one thread (an evaluation's values). */
+val *val_setb_finish_unsorted(val_setb *b);
 
 typedef struct val_arrb {
     arena *a;

@@ -26,7 +26,9 @@
 
 typedef struct vm_iter {
     const val *coll;
-    uint32_t pos;
+    val *const *keys;       /* NULL for arrays (keys are the indexes) */
+    val *const *vals;
+    uint32_t pos, n;
 } vm_iter;
 
 /* Mutable collections live behind a register while being built. */
@@ -218,9 +220,7 @@ void vm_begin(vm *V, const vm_eval_opts *o)
     V->instructions = 0;
     V->max_instructions = o->limits.max_instructions;
     V->deadline = o->limits.timeout_ns ? mono_ns() + o->limits.timeout_ns : 0;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    V->now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    V->now_ns = 0; /* read from the clock when a builtin first needs it */
     V->nondet = false;
     memset(&V->err, 0, sizeof V->err);
 }
@@ -475,7 +475,7 @@ static val *acc_value(vm *V, vm_acc *acc)
     case GROUP_FUNCTION:
         return acc->value ? acc->value : acc->g->default_value;
     case GROUP_SET:
-        return val_setb_finish(&acc->set);
+        return val_setb_finish_unsorted(&acc->set);
     case GROUP_OBJECT:
         return tree_finish(V, acc->obj);
     }
@@ -637,8 +637,15 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
             return call_replacement(V, mk->e, args, (uint32_t)bi->arity, loc);
         }
     }
-    if (bi->flags & BI_F_NONDET)
+    if (bi->flags & BI_F_NONDET) {
         V->nondet = true;
+        if (!V->now_ns) {
+            /* one time for the whole evaluation, as OPA's time.now_ns */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            V->now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        }
+    }
     bi_ctx ctx;
     ctx.a = &V->a;
     ctx.def = bi;
@@ -852,27 +859,23 @@ static void with_pop(vm *V)
 
 /* ---- the interpreter ---- */
 
-static val *key_of(vm *V, const val *coll, uint32_t pos)
+static void iter_start(vm_iter *it, const val *c, bool ordered)
 {
-    switch (coll->kind) {
+    it->coll = c;
+    it->pos = 0;
+    it->n = val_len(c);
+    switch (c->kind) {
     case VAL_ARRAY:
-        return val_int(&V->a, pos);
+        it->keys = NULL;
+        it->vals = val_array_items(c);
+        break;
     case VAL_OBJECT:
-        return val_object_keys(coll)[pos];
+        it->keys = val_object_keys(c);
+        it->vals = val_object_values(c);
+        break;
     default:
-        return val_set_items(coll)[pos];
-    }
-}
-
-static val *value_of(const val *coll, uint32_t pos)
-{
-    switch (coll->kind) {
-    case VAL_ARRAY:
-        return val_array_items(coll)[pos];
-    case VAL_OBJECT:
-        return val_object_values(coll)[pos];
-    default:
-        return val_set_items(coll)[pos];
+        it->keys = it->vals = ordered ? val_set_items(c) : val_set_items_any(c);
+        break;
     }
 }
 
@@ -955,11 +958,11 @@ static void run(vm *V, const prog_proc *p, val **args, uint32_t nargs)
             }
             break;
         }
-        case OP_SCAN: {
+        case OP_SCAN:
+        case OP_SCANU: {
             const val *c = R[W(2)];
             if (is_collection(c)) {
-                I[W(1)].coll = c;
-                I[W(1)].pos = 0;
+                iter_start(&I[W(1)], c, code[pc] == OP_SCAN);
                 pc += 4;
             } else {
                 pc = W(3);
@@ -969,14 +972,14 @@ static void run(vm *V, const prog_proc *p, val **args, uint32_t nargs)
         case OP_NEXT: {
             vm_iter *it = &I[W(1)];
             TICK(V);
-            if (it->pos >= val_len(it->coll)) {
+            if (it->pos >= it->n) {
                 pc = W(4);
                 break;
             }
             if (W(2) != NOREG)
-                R[W(2)] = key_of(V, it->coll, it->pos);
+                R[W(2)] = it->keys ? it->keys[it->pos] : val_int(&V->a, it->pos);
             if (W(3) != NOREG)
-                R[W(3)] = value_of(it->coll, it->pos);
+                R[W(3)] = it->vals[it->pos];
             it->pos++;
             pc += 5;
             break;
@@ -1110,7 +1113,7 @@ static void run(vm *V, const prog_proc *p, val **args, uint32_t nargs)
         case OP_FINISH: {
             vm_builder *b = (vm_builder *)R[W(1)];
             R[W(1)] = b->kind == B_ARR   ? val_arrb_finish(&b->u.arr)
-                      : b->kind == B_SET ? val_setb_finish(&b->u.set)
+                      : b->kind == B_SET ? val_setb_finish_unsorted(&b->u.set)
                                          : val_objb_finish(&b->u.obj);
             pc += 2;
             break;

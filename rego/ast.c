@@ -120,13 +120,7 @@ static bool is_ident(const char *s, size_t n)
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
             return false;
     }
-    static const char *const kws[] = {"package", "import", "as", "default", "else", "not", "some",
-                                      "with", "null", "true", "false", "in", "every", "contains",
-                                      "if"};
-    for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
-        if (strlen(kws[i]) == n && memcmp(kws[i], s, n) == 0)
-            return false;
-    return true;
+    return true;    /* keywords included: refs may name them (input.if) */
 }
 
 static void write_list(strbuf *sb, ast_term *const *items, int n, const char *sep)

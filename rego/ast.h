@@ -19,6 +19,11 @@
 #include "../engine/arena.h"
 #include "../engine/value.h"
 
+/* Trees made by the parser are at most this deep (terms, expressions and
+ * bodies nested in each other, operator chains included), and else chains at
+ * most this long, so recursive walks over them are safe. */
+#define AST_MAX_DEPTH 1000
+
 typedef struct ast_loc {
     const char *file;       /* file name as given to the parser ("" for queries) */
     int row, col;           /* 1-based */

@@ -10,6 +10,7 @@
 #include "../engine/strbuf.h"
 #include "compile.h"
 #include "compiler.h"
+#include "optimize.h"
 
 /* ---- small helpers ---- */
 
@@ -110,6 +111,7 @@ int pb_finish(pbuild *pb, ir_block *body, const char *name)
 {
     compiler *c = pb->c;
     ir_code code = {0};
+    ir_optimize(&c->tmp, body, pb->nregs);
     ir_emit_proc(&code, body);
     c->procs = xgrow(c->procs, &c->capprocs, c->nprocs + 1, sizeof *c->procs);
     prog_proc *p = &c->procs[c->nprocs];
@@ -373,14 +375,21 @@ static val *indexable_expr(compiler *c, const ast_expr *e, bool *on_input, val *
     return b->value;
 }
 
+/* Candidate references for an index: every `ref == constant` of every
+ * definition.  The best one splits the definitions into the most buckets
+ * (e.g. input.path over input.method), among those most definitions test. */
 static prog_index *build_index(compiler *c, const cgroup *g)
 {
     if (g->kind != GROUP_COMPLETE || g->ndefs < 4)
         return NULL;
-    /* Count how many definitions test each reference; index on the most common. */
-    val *best_path = NULL;
-    bool best_input = false;
-    int best_count = 0;
+    typedef struct cand {
+        val *path;
+        bool inp;
+        int count;
+        val_setb values;
+    } cand;
+    cand *cands = NULL;
+    int ncands = 0, capcands = 0;
     for (int d = 0; d < g->ndefs; d++) {
         const ast_rule *r = g->defs[d].rule;
         if (r->else_)
@@ -388,34 +397,37 @@ static prog_index *build_index(compiler *c, const cgroup *g)
         for (int i = 0; i < r->body->n; i++) {
             bool inp;
             val *path;
-            if (!indexable_expr(c, r->body->exprs[i], &inp, &path))
+            val *k = indexable_expr(c, r->body->exprs[i], &inp, &path);
+            if (!k)
                 continue;
-            int count = 0;
-            for (int d2 = 0; d2 < g->ndefs; d2++) {
-                const ast_rule *r2 = g->defs[d2].rule;
-                if (r2->else_)
-                    continue;
-                for (int j = 0; j < r2->body->n; j++) {
-                    bool inp2;
-                    val *path2;
-                    if (indexable_expr(c, r2->body->exprs[j], &inp2, &path2) && inp2 == inp &&
-                        val_equal(path, path2)) {
-                        count++;
-                        break;
-                    }
-                }
+            int ci;
+            for (ci = 0; ci < ncands; ci++)
+                if (cands[ci].inp == inp && val_equal(cands[ci].path, path))
+                    break;
+            if (ci == ncands) {
+                cands = xgrow(cands, &capcands, ncands + 1, sizeof *cands);
+                cands[ci].path = path;
+                cands[ci].inp = inp;
+                cands[ci].count = 0;
+                val_setb_init(&cands[ci].values, &c->tmp);
+                ncands++;
             }
-            if (count > best_count) {
-                best_count = count;
-                best_path = path;
-                best_input = inp;
-            }
-            break; /* first indexable expression of each definition is a good enough candidate */
+            if (val_setb_add(&cands[ci].values, k) || true)
+                cands[ci].count++;
         }
-        if (best_count == g->ndefs)
-            break;
     }
-    if (best_count < g->ndefs / 2 || best_count < 4)
+    int best = -1;
+    for (int ci = 0; ci < ncands; ci++) {
+        if (cands[ci].count < g->ndefs / 2 || cands[ci].count < 4)
+            continue;
+        if (best < 0 || cands[ci].values.n > cands[best].values.n)
+            best = ci;
+    }
+    val *best_path = best >= 0 ? cands[best].path : NULL;
+    bool best_input = best >= 0 && cands[best].inp;
+    bool useful = best >= 0 && cands[best].values.n > 1;
+    free(cands);
+    if (!useful)
         return NULL;
 
     /* constant -> definition positions */

@@ -116,7 +116,7 @@ static void emit_block(emitter *e, const ir_block *b, int fail, int done)
             break;
         case IR_SCAN: {
             flush_jmp(e);
-            put(e, OP_SCAN);
+            put(e, s->w[4] ? OP_SCAN : OP_SCANU);
             put(e, s->w[0]);
             put(e, s->w[1]);
             put_label_ref(e, fail);

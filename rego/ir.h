@@ -44,7 +44,8 @@ typedef struct ir_stmt {
     ir_kind kind;
     int op;                     /* IR_OP: opcode */
     uint32_t w[IR_MAXW];        /* IR_OP: operands without the jump target;
-                                   IR_SCAN: w[0] iterator, w[1] source, w[2] key, w[3] value */
+                                   IR_SCAN: w[0] iterator, w[1] source, w[2] key, w[3] value,
+                                   w[4] 1 when the order of elements matters */
     ir_block *body;             /* SCAN, NOT, ALL, EXISTS */
     ir_block **alts;            /* FIRSTOF */
     int nalts;

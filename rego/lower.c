@@ -65,6 +65,8 @@ typedef struct lower {
     query_shape *query;         /* set when lowering a query */
     ast_body *query_body;
     bool query_capture_check;   /* OPA checks captured values when the query has >1 expr or iterates */
+    int ordered;                /* > 0: loops must visit elements in OPA's order (array
+                                   comprehensions, queries, bodies that print) */
 } lower;
 
 static void *lgrow(void *p, int *cap, int need, size_t elem)
@@ -313,6 +315,7 @@ static void open_scan(lower *L, uint32_t src, uint32_t key, uint32_t value)
     s->w[1] = src;
     s->w[2] = key;
     s->w[3] = value;
+    s->w[4] = L->ordered > 0;
     s->body = ir_block_new(L->a);
     L->cur = s->body;
 }
@@ -775,6 +778,8 @@ static uint32_t lt_compr(lower *L, ast_term *t)
     ir_block *saved = L->cur;
     L->cur = open_nested(L, IR_ALL);
     mark m = mark_vars(L);
+    int ordered = t->kind == AST_ARRAY_COMPR;
+    L->ordered += ordered;
     push_outer(L, t->compr.body, t->compr.head, t->compr.key);
     lower_body(L, t->compr.body);
     if (t->kind == AST_OBJECT_COMPR) {
@@ -785,6 +790,7 @@ static uint32_t lt_compr(lower *L, ast_term *t)
         uint32_t v = lt_term(L, t->compr.head);
         emit(L, OP_PUSH, b, v, 0, 0, 0);
     }
+    L->ordered -= ordered;
     pop_outer(L);
     undo_vars(L, m);
     L->cur = saved;
@@ -1888,6 +1894,9 @@ int lower_definition(compiler *c, int group, const cdef *d)
     lower_init(&L, c, &pb, r->module, group);
     ir_block *top = ir_block_new(L.a);
     L.cur = top;
+    for (ast_rule *x = r; x; x = x->else_)
+        if (x->body_written && x->module && memmem(x->module->source + x->loc.off, x->loc.len, "print", 5))
+            L.ordered = 1; /* printed lines come out in OPA's order */
 
     if (g->kind == GROUP_FUNCTION) {
         pb.nparams = (uint32_t)r->nargs;
@@ -2018,6 +2027,7 @@ int lower_query(compiler *c, ast_body *body, ast_module *ctx_mod, query_shape *s
     }
     L.query = shape;
     L.query_body = body;
+    L.ordered = 1;
     bool iterates = false;
     for (int i = 0; i < body->n; i++)
         iterates |= expr_iterates(body->exprs[i]);

@@ -60,6 +60,21 @@ void program_dump_proc(strbuf *sb, const program *p, const prog_proc *proc)
 
 void program_dump(strbuf *sb, const program *p)
 {
+    for (uint32_t g = 0; g < p->ngroups; g++) {
+        const prog_group *grp = &p->groups[g];
+        sb_printf(sb, "group %s: %u definitions%s%s", grp->name, grp->ndefs, grp->stop_early ? ", stops early" : "",
+                  grp->default_value || grp->default_proc >= 0 ? ", default" : "");
+        if (grp->index) {
+            sb_printf(sb, ", indexed on %s", grp->index->on_input ? "input" : "data");
+            for (uint32_t i = 0; i < val_len(grp->index->path); i++) {
+                sb_putc(sb, '.');
+                val_write_rego(sb, val_array_items(grp->index->path)[i]);
+            }
+            sb_printf(sb, " (%u values, %u unindexed)", val_len(grp->index->keys), grp->index->nalways);
+        }
+        sb_putc(sb, '\n');
+    }
+    sb_putc(sb, '\n');
     for (uint32_t i = 0; i < p->nprocs; i++) {
         program_dump_proc(sb, p, &p->procs[i]);
         sb_putc(sb, '\n');

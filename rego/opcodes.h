@@ -33,6 +33,7 @@
     OP(DOTK,     4, "ABKL",   "R[A] := R[B][K[K]]; if undefined: goto L")                     \
     OP(SCAN,     3, "IBL",    "iterator I := start of R[B]; if R[B] is not a collection: "    \
                               "goto L")                                                       \
+    OP(SCANU,    3, "IBL",    "as SCAN, in any order (sets in the order they were built)")     \
     OP(NEXT,     4, "IBCL",   "R[B], R[C] := next key, value of iterator I (B or C may be "   \
                               "NOREG); if exhausted: goto L")                                 \
     OP(EQ,       3, "ABL",    "if R[A] != R[B]: goto L")                                      \

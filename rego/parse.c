@@ -27,6 +27,7 @@
 #include "ast.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,13 @@
  * three per level of brackets).  Kept well below what a 256 KiB thread stack
  * could take, sanitizers included. */
 #define PARSE_MAX_DEPTH 1000
+
+/* Leaf parsers with sizeable locals stay out of the recursive frames. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PARSE_NOINLINE __attribute__((noinline))
+#else
+#define PARSE_NOINLINE
+#endif
 
 typedef struct ppos {
     int row, col;
@@ -59,6 +67,7 @@ typedef struct pstate {
     int wildcard;           /* next `_` becomes "$<wildcard>" */
     int nerr;               /* errors recorded so far */
     const char *hint;       /* appended to the next error, as OPA's hints */
+    bool too_deep;          /* the tree height error was reported */
 } pstate;
 
 typedef struct cache_entry {
@@ -173,7 +182,7 @@ static void add_error(parser *p, ppos at, const char *msg)
 }
 
 static void errorf(parser *p, ppos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errorf(parser *p, ppos at, const char *fmt, ...)
+PARSE_NOINLINE static void errorf(parser *p, ppos at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -208,7 +217,7 @@ static ppos pos_of(const ast_loc *l)
 /* "unexpected <token> token[: note]", OPA's wording for a token the grammar
  * does not allow here. */
 static void illegal(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void illegal(parser *p, const char *fmt, ...)
+PARSE_NOINLINE static void illegal(parser *p, const char *fmt, ...)
 {
     lex_tok t = p->s.cur.tok;
     if (t == TK_ILLEGAL) {
@@ -245,6 +254,15 @@ static lex_token peek(parser *p)
     lex_token t = lex_next(&p->s.lx);
     p->s.lx = save;
     return t;
+}
+
+/* Backtracking points are kept in the arena, not in the frames of the
+ * recursive functions, to keep deep nesting cheap on the stack. */
+static pstate *save(parser *p)
+{
+    pstate *s = arena_alloc(p->a, sizeof *s);
+    *s = p->s;
+    return s;
 }
 
 static bool at(const parser *p, lex_tok t) { return p->s.cur.tok == t; }
@@ -305,12 +323,76 @@ static ast_loc mkloc(const parser *p, ppos start, unsigned end)
     return l;
 }
 
+/* Every node the parser makes carries its height in a hidden header, so
+ * that trees deeper than AST_MAX_DEPTH (long operator chains, not only
+ * nesting) are refused here rather than overflowing a recursive walk later. */
+typedef struct tnode {
+    unsigned height;
+    ast_term t;
+} tnode;
+
+typedef struct enode {
+    unsigned height;
+    ast_expr e;
+} enode;
+
+typedef struct bnode {
+    unsigned height;
+    ast_body b;
+} bnode;
+
+static unsigned term_height(const ast_term *t)
+{
+    return t ? ((const tnode *)(const void *)((const char *)t - offsetof(tnode, t)))->height : 0;
+}
+
+static unsigned expr_height(const ast_expr *e)
+{
+    return e ? ((const enode *)(const void *)((const char *)e - offsetof(enode, e)))->height : 0;
+}
+
+static unsigned body_height(const ast_body *b)
+{
+    return b ? ((const bnode *)(const void *)((const char *)b - offsetof(bnode, b)))->height : 0;
+}
+
+static unsigned umax(unsigned a, unsigned b) { return a > b ? a : b; }
+
+/* Records the height of a node; false (and one error) when too tall. */
+static bool set_height(parser *p, unsigned *slot, unsigned h, const ast_loc *at)
+{
+    *slot = h;
+    if (h <= AST_MAX_DEPTH)
+        return true;
+    if (!p->s.too_deep) {
+        p->s.too_deep = true;
+        errorf(p, pos_of(at), "max parsing recursion depth exceeded");
+    }
+    return false;
+}
+
+static bool term_set_height(parser *p, ast_term *t, unsigned h)
+{
+    tnode *n = (tnode *)(void *)((char *)t - offsetof(tnode, t));
+    return set_height(p, &n->height, h, &t->loc);
+}
+
 static ast_term *new_term(parser *p, ast_term_kind k, ppos start, unsigned end)
 {
-    ast_term *t = arena_zalloc(p->a, sizeof *t);
+    tnode *n = arena_zalloc(p->a, sizeof *n);
+    n->height = 1;
+    ast_term *t = &n->t;
     t->kind = k;
     t->loc = mkloc(p, start, end);
     return t;
+}
+
+static unsigned terms_height(ast_term *const *v, int n)
+{
+    unsigned h = 0;
+    for (int i = 0; i < n; i++)
+        h = umax(h, term_height(v[i]));
+    return h;
 }
 
 static ast_term *scalar(parser *p, val *v, ppos start, unsigned end)
@@ -337,6 +419,7 @@ static ast_term *coll_term(parser *p, ast_term_kind k, tvec *items, ppos start, 
     ast_term *t = new_term(p, k, start, end);
     t->coll.items = items ? items->v : NULL;
     t->coll.n = items ? items->n : 0;
+    term_set_height(p, t, 1 + terms_height(t->coll.items, t->coll.n));
     return t;
 }
 
@@ -345,6 +428,7 @@ static ast_term *ref_term(parser *p, tvec *items, ppos start, unsigned end)
     ast_term *t = new_term(p, AST_REF, start, end);
     t->ref.items = items->v;
     t->ref.n = items->n;
+    term_set_height(p, t, 1 + terms_height(t->ref.items, t->ref.n));
     return t;
 }
 
@@ -555,7 +639,7 @@ static bool valid_number(const char *s, size_t n)
     return i == n;
 }
 
-static ast_term *parse_number(parser *p)
+PARSE_NOINLINE static ast_term *parse_number(parser *p)
 {
     ppos start = here(p);
     char prefix[2];
@@ -730,7 +814,7 @@ static bool unescape(parser *p, const char *s, size_t n, bool tmpl, char **out, 
     return true;
 }
 
-static ast_term *parse_string(parser *p)
+PARSE_NOINLINE static ast_term *parse_string(parser *p)
 {
     const char *lit = p->src + p->s.cur.off;
     size_t n = p->s.cur.end - p->s.cur.off;
@@ -750,95 +834,113 @@ static ast_term *parse_string(parser *p)
     return string_term(p, inner, m, here(p), p->s.cur.end);
 }
 
-/* $"...{expr}..." and $`...{expr}...`: string pieces and expressions. */
-static ast_term *parse_template(parser *p)
+/* Only plain expressions may appear in a template string. */
+static bool template_expr_ok(parser *p, const ast_expr *e)
 {
+    ppos at = pos_of(&e->loc);
+    if (e->negated) {
+        errorf(p, at, "unexpected negation ('not') in template-string expression");
+        return false;
+    }
+    switch (e->kind) {
+    case AST_EXPR_UNIFY:
+        errorf(p, at, "unexpected unification ('=') in template-string expression");
+        return false;
+    case AST_EXPR_ASSIGN:
+        errorf(p, at, "unexpected assignment (':=') in template-string expression");
+        return false;
+    case AST_EXPR_EVERY:
+        errorf(p, at, "unexpected 'every' in template-string expression");
+        return false;
+    case AST_EXPR_SOME:
+        errorf(p, at, "unexpected 'some' in template-string expression");
+        return false;
+    case AST_EXPR_TERM:
+        break;
+    }
+    if (e->nwiths) {
+        errorf(p, at, "unexpected 'with' in template-string expression");
+        return false;
+    }
+    return true;
+}
+
+/* The text of the template piece at cur (empty pieces are left out). */
+PARSE_NOINLINE static bool template_piece(parser *p, bool first, tvec *parts)
+{
+    size_t skip = first ? 2 : 1;         /* `$"` or the `}` */
+    const char *lit = p->src + p->s.cur.off;
+    size_t n = p->s.cur.end - p->s.cur.off;
+    const char *inner = lit + skip;
+    size_t m = n > skip ? n - skip - 1 : 0;
+    char *s;
+    size_t k;
+    if (p->s.cur.raw) {
+        s = arena_alloc(p->a, m + 1);
+        k = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (inner[i] == '\\' && i + 1 < m && inner[i + 1] == '{')
+                continue;
+            s[k++] = inner[i];
+        }
+        s[k] = 0;
+    } else if (memchr(inner, '\\', m)) {
+        if (!unescape(p, inner, m, true, &s, &k)) {
+            errorf(p, here(p), "illegal template-string part: %.*s", (int)n, lit);
+            return false;
+        }
+    } else {
+        s = (char *)inner;
+        k = m;
+    }
+    if (k > 0)
+        tpush(p, parts, string_term(p, s, k, here(p), p->s.cur.end));
+    return true;
+}
+
+/* $"...{expr}..." and $`...{expr}...`: string pieces and expressions. */
+PARSE_NOINLINE static ast_term *parse_template(parser *p)
+{
+    if (!enter(p))
+        return NULL;
+    ast_term *res = NULL;
     ppos start = here(p);
     bool raw = p->s.cur.raw;
-    bool first = true;
     tvec parts = {0};
-    for (;;) {
-        lex_token t = p->s.cur;
-        size_t skip = first ? 2 : 1;         /* `$"` or the `}` */
-        const char *lit = p->src + t.off;
-        size_t n = t.end - t.off;
-        const char *inner = lit + skip;
-        size_t m = n > skip ? n - skip - 1 : 0;
-        char *s;
-        size_t k;
-        if (raw) {
-            s = arena_alloc(p->a, m + 1);
-            k = 0;
-            for (size_t i = 0; i < m; i++) {
-                if (inner[i] == '\\' && i + 1 < m && inner[i + 1] == '{')
-                    continue;
-                s[k++] = inner[i];
-            }
-            s[k] = 0;
-        } else if (memchr(inner, '\\', m)) {
-            if (!unescape(p, inner, m, true, &s, &k)) {
-                errorf(p, here(p), "illegal template-string part: %.*s", (int)n, lit);
-                return NULL;
-            }
-        } else {
-            s = (char *)inner;
-            k = m;
-        }
-        if (k > 0)
-            tpush(p, &parts, string_term(p, s, k, here(p), t.end));
-        if (t.tok == TK_TMPL_END)
+    for (bool first = true;; first = false) {
+        if (!template_piece(p, first, &parts))
+            goto done;
+        if (at(p, TK_TMPL_END))
             break;
-        first = false;
 
         scan(p);
         ast_expr *e = parse_literal(p);
         if (!e) {
             errorf(p, here(p), "invalid template-string expression");
-            return NULL;
+            goto done;
         }
-        ppos epos = pos_of(&e->loc);
-        if (e->negated) {
-            errorf(p, epos, "unexpected negation ('not') in template-string expression");
-            return NULL;
-        }
-        switch (e->kind) {
-        case AST_EXPR_UNIFY:
-            errorf(p, epos, "unexpected unification ('=') in template-string expression");
-            return NULL;
-        case AST_EXPR_ASSIGN:
-            errorf(p, epos, "unexpected assignment (':=') in template-string expression");
-            return NULL;
-        case AST_EXPR_EVERY:
-            errorf(p, epos, "unexpected 'every' in template-string expression");
-            return NULL;
-        case AST_EXPR_SOME:
-            errorf(p, epos, "unexpected 'some' in template-string expression");
-            return NULL;
-        case AST_EXPR_TERM:
-            break;
-        }
-        if (e->nwiths) {
-            errorf(p, epos, "unexpected 'with' in template-string expression");
-            return NULL;
-        }
+        if (!template_expr_ok(p, e))
+            goto done;
         tpush(p, &parts, e->term);
         if (!at(p, TK_RBRACE)) {
             errorf(p, here(p), "expected } to end template string expression");
-            return NULL;
+            goto done;
         }
         /* read the next piece from right after the `}` */
         p->s.last_end = p->s.cur.end;
-        lex_token next = lex_template_continue(&p->s.lx, raw);
-        p->s.cur = next;
-        if (next.err) {
-            errorf(p, here(p), "%s", next.err);
-            return NULL;
+        p->s.cur = lex_template_continue(&p->s.lx, raw);
+        if (p->s.cur.err) {
+            errorf(p, here(p), "%s", p->s.cur.err);
+            goto done;
         }
     }
-    ast_term *t = new_term(p, AST_TEMPLATE, start, p->s.cur.end);
-    t->tmpl.parts = parts.v;
-    t->tmpl.n = parts.n;
-    return t;
+    res = new_term(p, AST_TEMPLATE, start, p->s.cur.end);
+    res->tmpl.parts = parts.v;
+    res->tmpl.n = parts.n;
+    term_set_height(p, res, 1 + terms_height(parts.v, parts.n));
+done:
+    leave(p);
+    return res;
 }
 
 /* ---- operators ---- */
@@ -889,10 +991,25 @@ static ast_term *call_term(parser *p, ast_term *fn, const char *fn_name, ast_ter
     t->call.fn_name = fn_name;
     t->call.args = args;
     t->call.nargs = nargs;
+    if (!term_set_height(p, t, 1 + umax(term_height(fn), terms_height(args, nargs))))
+        return NULL;
     return t;
 }
 
-static ast_term *op_call(parser *p, const lex_token *op, ast_term *lhs, ast_term *rhs, ppos start)
+/* An operator token as the operator stack keeps it. */
+typedef struct optok {
+    lex_tok tok;
+    int row, col;
+    unsigned off, end;
+} optok;
+
+static optok optok_cur(const parser *p)
+{
+    const lex_token *t = &p->s.cur;
+    return (optok){t->tok, t->row, t->col, t->off, t->end};
+}
+
+static ast_term *op_call(parser *p, const optok *op, ast_term *lhs, ast_term *rhs, ppos start)
 {
     const char *name = builtin_of(op->tok);
     ast_term *fn = var_term(p, name, (ppos){op->row, op->col, op->off}, op->end);
@@ -903,7 +1020,7 @@ static ast_term *op_call(parser *p, const lex_token *op, ast_term *lhs, ast_term
 }
 
 /* internal.member_2(x, xs) / internal.member_3(k, v, xs) for `in`. */
-static ast_term *member_call(parser *p, const lex_token *op, ast_term **args, int nargs, ppos start)
+static ast_term *member_call(parser *p, const optok *op, ast_term **args, int nargs, ppos start)
 {
     ppos at = {op->row, op->col, op->off};
     tvec items = {0};
@@ -938,27 +1055,31 @@ static bool is_bad_member(const ast_term *t)
 
 /* Relational and arithmetic operators: precedence climbing with explicit
  * stacks.  Operators on the stack have strictly increasing precedence, so
- * five levels need at most five operators and six operands. */
-static ast_term *parse_binary(parser *p)
+ * the five levels need at most five operators and six operands. */
+PARSE_NOINLINE static ast_term *parse_binary_chain(parser *p, ast_term *first, ppos start)
 {
-    ast_term *vals[8];
-    ppos starts[8];
-    lex_token ops[8];
+    ast_term *vals[6];
+    ppos starts[6];
+    optok ops[5];
     int nv = 0, no = 0;
 
-    starts[0] = here(p);
-    if (!(vals[nv++] = parse_term(p)))
+    if (!enter(p))
         return NULL;
+    starts[0] = start;
+    vals[nv++] = first;
     for (;;) {
         int prec = binary_prec(p->s.cur.tok);
         while (no > 0 && (prec == 0 || binary_prec(ops[no - 1].tok) >= prec)) {
             ast_term *rhs = vals[--nv];
             ast_term *lhs = vals[nv - 1];
-            vals[nv - 1] = op_call(p, &ops[--no], lhs, rhs, starts[nv - 1]);
+            if (!(vals[nv - 1] = op_call(p, &ops[--no], lhs, rhs, starts[nv - 1]))) {
+                leave(p);
+                return NULL;    /* too deep */
+            }
         }
         if (prec == 0)
             break;
-        ops[no++] = p->s.cur;
+        ops[no++] = optok_cur(p);
         scan(p);
         starts[nv] = here(p);
         if (!(vals[nv] = parse_term(p))) {
@@ -967,13 +1088,28 @@ static ast_term *parse_binary(parser *p)
             while (no > 0) {
                 ast_term *rhs = vals[--nv];
                 ast_term *lhs = vals[nv - 1];
-                vals[nv - 1] = op_call(p, &ops[--no], lhs, rhs, starts[nv - 1]);
+                if (!(vals[nv - 1] = op_call(p, &ops[--no], lhs, rhs, starts[nv - 1]))) {
+                    leave(p);
+                    return NULL;
+                }
             }
             break;
         }
         nv++;
     }
+    leave(p);
     return vals[0];
+}
+
+/* Most terms have no operator after them: the stacks are only set up when
+ * one follows. */
+static ast_term *parse_binary(parser *p)
+{
+    ppos start = here(p);
+    ast_term *t = parse_term(p);
+    if (!t || binary_prec(p->s.cur.tok) == 0)
+        return t;
+    return parse_binary_chain(p, t, start);
 }
 
 /* A term with operators: `in` binds loosest, and at expression level
@@ -987,30 +1123,32 @@ static ast_term *parse_infix(parser *p, bool keyval)
     if (!lhs)
         goto fail;
     if (keyval && at(p, TK_COMMA)) {
-        pstate s = p->s;
+        pstate *s = save(p);
         scan(p);
         ast_term *mhs = parse_binary(p);
         if (mhs && at(p, TK_IN)) {
-            lex_token op = p->s.cur;
+            optok op = optok_cur(p);
             scan(p);
             ast_term *rhs = parse_binary(p);
             if (rhs) {
                 ast_term *args[3] = {lhs, mhs, rhs};
-                lhs = member_call(p, &op, args, 3, start);
+                if (!(lhs = member_call(p, &op, args, 3, start)))
+                    goto fail;
                 goto in_chain;
             }
         }
-        p->s = s;
+        p->s = *s;
     }
 in_chain:
     while (at(p, TK_IN)) {
-        lex_token op = p->s.cur;
+        optok op = optok_cur(p);
         scan(p);
         ast_term *rhs = parse_binary(p);
         if (!rhs)
             break;      /* as OPA: the error stays, lhs is the result */
         ast_term *args[2] = {lhs, rhs};
-        lhs = member_call(p, &op, args, 2, start);
+        if (!(lhs = member_call(p, &op, args, 2, start)))
+            goto fail;
     }
     leave(p);
     return lhs;
@@ -1083,6 +1221,7 @@ static ast_term *compr_term(parser *p, ast_term_kind k, ast_term *key, ast_term 
     t->compr.key = key;
     t->compr.head = head;
     t->compr.body = body;
+    term_set_height(p, t, 1 + umax(umax(term_height(key), term_height(head)), body_height(body)));
     return t;
 }
 
@@ -1106,7 +1245,7 @@ static ast_term *parse_array(parser *p)
         compr = false;
         scan(p);
     }
-    pstate s = p->s;
+    pstate *s = save(p);
     /* A single term first: `[a | b]` is a comprehension, not `a | b`. */
     ast_term *head = parse_term(p);
     if (!head)
@@ -1137,7 +1276,7 @@ static ast_term *parse_array(parser *p)
     default:
         break;
     }
-    p->s = s;
+    p->s = *s;
     if (parse_term_list(p, TK_RBRACK, &items))
         res = coll_term(p, AST_ARRAY, &items, start, p->s.cur.end);
 done:
@@ -1145,7 +1284,7 @@ done:
     return res;
 }
 
-static ast_term *parse_set(parser *p, pstate *s, ast_term *head, bool compr, ppos start)
+static ast_term *parse_set(parser *p, const pstate *s, ast_term *head, bool compr, ppos start)
 {
     tvec items = {0};
     switch (p->s.cur.tok) {
@@ -1214,7 +1353,7 @@ static ast_term *parse_object(parser *p, ast_term *key, bool compr, ppos start)
         return NULL;
     ast_term *res = NULL;
     scan(p);
-    pstate s = p->s;
+    pstate *s = save(p);
     /* the value as a single term first, for `{k: v | body}` */
     ast_term *v = parse_term(p);
     if (!v)
@@ -1234,7 +1373,7 @@ static ast_term *parse_object(parser *p, ast_term *key, bool compr, ppos start)
             break;
         }
     }
-    p->s = s;
+    p->s = *s;
     if (relation) {
         v = parse_infix(p, false);
         if (!v)
@@ -1267,7 +1406,7 @@ static ast_term *parse_set_or_object(parser *p)
         compr = false;
         scan(p);
     }
-    pstate s = p->s;
+    pstate *s = save(p);
     /* a single term first: `{a | b}` is a set comprehension */
     ast_term *head = parse_term(p);
     if (!head)
@@ -1275,13 +1414,13 @@ static ast_term *parse_set_or_object(parser *p)
     switch (p->s.cur.tok) {
     case TK_OR:
         if (compr) {
-            res = parse_set(p, &s, head, compr, start);
+            res = parse_set(p, s, head, compr, start);
             goto done;
         }
         break;
     case TK_RBRACE:
     case TK_COMMA:
-        res = parse_set(p, &s, head, compr, start);
+        res = parse_set(p, s, head, compr, start);
         goto done;
     case TK_COLON:
         res = parse_object(p, head, compr, start);
@@ -1289,14 +1428,14 @@ static ast_term *parse_set_or_object(parser *p)
     default:
         break;
     }
-    p->s = s;
+    p->s = *s;
     head = parse_infix(p, false);
     if (!head)
         goto done;
     switch (p->s.cur.tok) {
     case TK_RBRACE:
     case TK_COMMA:
-        res = parse_set(p, &s, head, false, start);
+        res = parse_set(p, s, head, false, start);
         goto done;
     case TK_COLON:
         res = parse_object(p, head, compr, start);
@@ -1364,11 +1503,10 @@ static ast_term *parse_ref(parser *p, ast_term *head, ppos start)
         if (p->s.cur.ws_before)
             break;
         if (at(p, TK_DOT)) {
-            lex_token dot = p->s.cur;
+            ppos after_dot = {p->s.cur.row, p->s.cur.col + 1, p->s.cur.end};
             scan(p);
             if (p->s.cur.ws_before) {
-                errorf(p, (ppos){dot.row, dot.col + 1, dot.end},
-                       "unexpected whitespace token: expected identifier");
+                errorf(p, after_dot, "unexpected whitespace token: expected identifier");
                 goto done;
             }
             if (!at(p, TK_IDENT) && !lex_tok_is_keyword(p->s.cur.tok)) {
@@ -1443,7 +1581,14 @@ static cache_entry *cache_find(parser *p, unsigned off, int tok, int wc, unsigne
     }
 }
 
-static void cache_put(parser *p, const pstate *pre, ast_term *t)
+/* What a term's parse started from: the cache key. */
+typedef struct tkey {
+    unsigned off;
+    int tok, wildcard;
+    unsigned kw;
+} tkey;
+
+PARSE_NOINLINE static void cache_put(parser *p, const tkey *pre, ast_term *t)
 {
     if ((p->cache_n + 1) * 2 > p->cache_cap) {
         unsigned ncap = p->cache_cap ? p->cache_cap * 2 : 256;
@@ -1469,15 +1614,15 @@ static void cache_put(parser *p, const pstate *pre, ast_term *t)
         free(old);
     }
     unsigned mask = p->cache_cap - 1;
-    unsigned i = (unsigned)cache_hash(pre->cur.off, pre->cur.tok, pre->wildcard, pre->lx.kw) & mask;
+    unsigned i = (unsigned)cache_hash(pre->off, pre->tok, pre->wildcard, pre->kw) & mask;
     while (p->cache[i].gen == p->cache_gen)
         i = (i + 1) & mask;
     cache_entry *e = &p->cache[i];
     e->gen = p->cache_gen;
-    e->off = pre->cur.off;
-    e->tok = pre->cur.tok;
+    e->off = pre->off;
+    e->tok = pre->tok;
     e->wildcard = pre->wildcard;
-    e->kw = pre->lx.kw;
+    e->kw = pre->kw;
     e->term = t;
     e->post = p->s;
     p->cache_n++;
@@ -1515,7 +1660,8 @@ static ast_term *parse_term(parser *p)
         leave(p);
         return NULL;
     }
-    pstate pre = p->s;
+    tkey pre = {p->s.cur.off, p->s.cur.tok, p->s.wildcard, p->s.lx.kw};
+    int nerr0 = p->s.nerr;
     ppos start = here(p);
     ast_term *t = NULL;
     switch (p->s.cur.tok) {
@@ -1563,7 +1709,7 @@ static ast_term *parse_term(parser *p)
         break;
     }
     t = parse_term_finish(p, t, start);
-    if (t && p->s.nerr == pre.nerr)
+    if (t && p->s.nerr == nerr0)
         cache_put(p, &pre, t);
     leave(p);
     return t;
@@ -1573,7 +1719,8 @@ static ast_term *parse_term(parser *p)
 
 static ast_expr *new_expr(parser *p, ast_expr_kind k, ppos start)
 {
-    ast_expr *e = arena_zalloc(p->a, sizeof *e);
+    enode *n = arena_zalloc(p->a, sizeof *n);
+    ast_expr *e = &n->e;
     e->kind = k;
     e->loc = mkloc(p, start, start.off);
     return e;
@@ -1640,23 +1787,25 @@ static ast_expr *parse_every(parser *p);
 
 static ast_expr *parse_literal_expr(parser *p, bool negated, ppos start)
 {
-    pstate s = p->s;
+    /* v0 without the keyword: `every x in xs {...}` reads as a var `every`;
+     * if it would parse as `every`, say how to enable it */
+    pstate *s = NULL;
+    if (p->version == AST_REGO_V0 && !(p->s.lx.kw & LEX_KW_EVERY) && at(p, TK_IDENT) &&
+        cur_is(p, "every"))
+        s = save(p);
     ast_expr *e = parse_expr(p, start);
     if (!e)
         return NULL;
     e->negated = negated;
     if (at(p, TK_WITH) && !parse_with(p, e))
         return NULL;
-    /* v0 without the keyword: `every x in xs {...}` reads as a var `every`;
-     * if it would parse as `every`, say how to enable it */
-    if (p->version == AST_REGO_V0 && !(p->s.lx.kw & LEX_KW_EVERY) &&
-        e->kind == AST_EXPR_TERM && e->term->kind == AST_VAR &&
+    if (s && e->kind == AST_EXPR_TERM && e->term->kind == AST_VAR &&
         strcmp(e->term->var.name, "every") == 0) {
-        pstate after = p->s;
-        p->s = s;
+        pstate *after = save(p);
+        p->s = *s;
         p->s.lx.kw |= LEX_KW_ALL;
         ast_expr *ev = parse_every(p);
-        p->s = after;
+        p->s = *after;
         if (ev)
             p->s.hint = "`import future.keywords.every` for `every x in xs { ... }` expressions";
     }
@@ -1667,7 +1816,7 @@ static ast_expr *parse_literal_expr(parser *p, bool negated, ppos start)
 static ast_expr *parse_some(parser *p)
 {
     ppos start = here(p);
-    pstate s = p->s;
+    pstate *s = save(p);
     scan(p);
     ast_term *t = parse_infix(p, true);
     if (t && t->kind == AST_CALL) {
@@ -1691,7 +1840,7 @@ static ast_expr *parse_some(parser *p)
             return NULL;
         return e;
     }
-    p->s = s;
+    p->s = *s;
     /* v0 without the keyword: hint when `some x in xs` was meant */
     if (p->version == AST_REGO_V0 && !(p->s.lx.kw & LEX_KW_IN)) {
         p->s.lx.kw |= LEX_KW_ALL;
@@ -1700,7 +1849,7 @@ static ast_expr *parse_some(parser *p)
         bool hint = f && f->kind == AST_CALL &&
                     (strcmp(f->call.fn_name, "internal.member_2") == 0 ||
                      strcmp(f->call.fn_name, "internal.member_3") == 0);
-        p->s = s;
+        p->s = *s;
         if (hint)
             p->s.hint = "`import future.keywords.in` for `some x in xs` expressions";
     }
@@ -1774,6 +1923,8 @@ static ast_expr *parse_every(parser *p)
 /* One expression of a body, with `not` and `with` modifiers. */
 static ast_expr *parse_literal(parser *p)
 {
+    if (!enter(p))
+        return NULL;
     ppos start = here(p);
     ast_expr *e;
     if (keyword_starts_ref(p)) {
@@ -1784,33 +1935,48 @@ static ast_expr *parse_literal(parser *p)
             scan(p);
             negated = true;
         }
-        if (at(p, TK_SOME)) {
-            if (negated) {
-                illegal(p, "illegal negation of 'some'");
-                return NULL;
-            }
+        if (at(p, TK_SOME) && negated) {
+            illegal(p, "illegal negation of 'some'");
+            e = NULL;
+        } else if (at(p, TK_SOME)) {
             e = parse_some(p);
+        } else if (at(p, TK_EVERY) && negated) {
+            illegal(p, "illegal negation of 'every'");
+            e = NULL;
         } else if (at(p, TK_EVERY)) {
-            if (negated) {
-                illegal(p, "illegal negation of 'every'");
-                return NULL;
-            }
             e = parse_every(p);
         } else {
             e = parse_literal_expr(p, negated, start);
         }
     }
-    if (e)
+    if (e) {
         e->loc = mkloc(p, start, p->s.last_end);
+        unsigned h = umax(term_height(e->term), umax(term_height(e->lhs), term_height(e->rhs)));
+        h = umax(h, terms_height(e->some.vars, e->some.nvars));
+        h = umax(h, umax(term_height(e->some.key), term_height(e->some.value)));
+        h = umax(h, term_height(e->some.coll));
+        h = umax(h, umax(term_height(e->every.key), term_height(e->every.value)));
+        h = umax(h, umax(term_height(e->every.domain), body_height(e->every.body)));
+        for (int i = 0; i < e->nwiths; i++)
+            h = umax(h, umax(term_height(e->withs[i].target), term_height(e->withs[i].value)));
+        enode *n = (enode *)(void *)((char *)e - offsetof(enode, e));
+        set_height(p, &n->height, 1 + h, &e->loc);
+    }
+    leave(p);
     return e;
 }
 
 static ast_body *new_body(parser *p, evec *v, ppos start, unsigned end)
 {
-    ast_body *b = arena_zalloc(p->a, sizeof *b);
+    bnode *n = arena_zalloc(p->a, sizeof *n);
+    ast_body *b = &n->b;
     b->exprs = v ? v->v : NULL;
     b->n = v ? v->n : 0;
     b->loc = mkloc(p, start, end);
+    unsigned h = 0;
+    for (int i = 0; i < b->n; i++)
+        h = umax(h, expr_height(b->exprs[i]));
+    set_height(p, &n->height, 1 + h, &b->loc);
     return b;
 }
 
@@ -2101,7 +2267,11 @@ static ast_body *single_body(parser *p, ast_expr *e)
 static ast_rule *parse_else(parser *p, const rhead *main)
 {
     ast_rule *first = NULL, *prev = NULL;
-    for (;;) {
+    for (int links = 1;; links++) {
+        if (links > AST_MAX_DEPTH) {
+            errorf(p, here(p), "max parsing recursion depth exceeded");
+            return NULL;
+        }
         rhead h = *main;
         h.start = here(p);
         h.args = copy_args(p, main);
