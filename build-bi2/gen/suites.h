@@ -1,1 +1,0 @@
-X(suite_builtins_text)
