@@ -306,12 +306,24 @@ static val *val_from_mpz(arena *a, const mpz_t z)
     return v;
 }
 
-/* MPFR's exponent range is thread-local state; widen it to cover big.Float's
- * before any computation. */
-static void mpfr_wide_range(void)
+/* MPFR's exponent range is (thread-local) global state: widen it to cover
+ * big.Float's for one operation, and put the caller's back afterwards. */
+typedef struct mpfr_range {
+    mpfr_exp_t emin, emax;
+} mpfr_range;
+
+static mpfr_range mpfr_wide_range(void)
 {
+    mpfr_range r = {mpfr_get_emin(), mpfr_get_emax()};
     mpfr_set_emin(mpfr_get_emin_min());
     mpfr_set_emax(mpfr_get_emax_max());
+    return r;
+}
+
+static void mpfr_restore_range(mpfr_range r)
+{
+    mpfr_set_emin(r.emin);
+    mpfr_set_emax(r.emax);
 }
 
 /* big.Float keeps binary exponents within int32; beyond that Go overflows. */
@@ -912,7 +924,7 @@ done:
 
 static num_status arith(arena *a, arith_op op, const val *x, const val *y, val **out)
 {
-    int64_t i, j, r;
+    int64_t i, j, r = 0;
     *out = NULL;
     if (small_int(x, &i) && small_int(y, &j)) {
         switch (op) {
@@ -934,9 +946,12 @@ static num_status arith(arena *a, arith_op op, const val *x, const val *y, val *
             return NUM_OK;
         }
     }
-    mpfr_wide_range();
-    if (op == OP_DIV)
-        return float_op(a, op, x, y, out);
+    if (op == OP_DIV) {
+        mpfr_range range = mpfr_wide_range();
+        num_status st = float_op(a, op, x, y, out);
+        mpfr_restore_range(range);
+        return st;
+    }
 
     /* Exact integers.  int64 operands are exact in any case; the machine
      * path is the same result without GMP. */
@@ -960,6 +975,7 @@ static num_status arith(arena *a, arith_op op, const val *x, const val *y, val *
             return NUM_OK;
         }
     }
+    mpfr_range range = mpfr_wide_range();
     mpz_t zx, zy, zr;
     mpz_init(zx);
     mpz_init(zy);
@@ -992,6 +1008,7 @@ static num_status arith(arena *a, arith_op op, const val *x, const val *y, val *
     mpz_clear(zx);
     mpz_clear(zy);
     mpz_clear(zr);
+    mpfr_restore_range(range);
     return st;
 }
 
@@ -1036,7 +1053,7 @@ static val *unary(arena *a, unary_op op, const val *x)
             return num_neg(a, x);
         return (val *)x;
     }
-    mpfr_wide_range();
+    mpfr_range range = mpfr_wide_range();
     mpfr_t f, t;
     mpfr_init2(f, FLOAT_PREC);
     mpfr_init2(t, FLOAT_PREC);
@@ -1082,6 +1099,7 @@ done:
     mpz_clear(z);
     mpfr_clear(f);
     mpfr_clear(t);
+    mpfr_restore_range(range);
     return r;
 }
 

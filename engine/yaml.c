@@ -110,7 +110,7 @@ static bool go_parse_int(const char *s, size_t n, bool allow_sign, bool *neg, ui
         }
     }
     if (i >= n)
-        return base == 8 && n > 0 && s[n - 1] == '0';   /* "0", "-0" */
+        return false;                       /* "", "+", "0x" */
     uint64_t acc = 0;
     for (; i < n; i++) {
         unsigned d;

@@ -339,7 +339,7 @@ static bi_status bi_urlquery_decode(bi_ctx *c, val *const *args, val **out)
 }
 
 typedef struct qkey {
-    const char *s;  /* the key as Go sees it (a string, or Rego text of another key) */
+    const char *s;  /* the key as Go sees it (a string, or the JSON text of another key) */
     size_t n;
     val *value;
 } qkey;
@@ -378,8 +378,8 @@ static bi_status bi_urlquery_encode_object(bi_ctx *c, val *const *args, val **ou
             qk[i].s = val_str(keys[i]);
             qk[i].n = val_len(keys[i]);
         } else {
-            strbuf kb = STRBUF_INIT;
-            val_write_rego(&kb, keys[i]);
+            strbuf kb = STRBUF_INIT;     /* ast.JSON: the key's JSON text */
+            json_write(&kb, keys[i], JSON_ESCAPE_HTML);
             val *ks = txt_string_from_sb(c->a, &kb);
             qk[i].s = val_str(ks);
             qk[i].n = val_len(ks);

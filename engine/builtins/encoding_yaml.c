@@ -429,13 +429,13 @@ static bool emit_mapping(yemit *y, const val *obj)
     size_t n = val_len(obj);
     val *const *keys = val_object_keys(obj), *const *vals = val_object_values(obj);
     ykey *k = calloc(n ? n : 1, sizeof *k);
-    strbuf names = STRBUF_INIT;           /* Rego text of non-string keys */
+    strbuf names = STRBUF_INIT;           /* JSON text of non-string keys (ast.JSON) */
     size_t *offs = calloc(n ? n : 1, sizeof *offs);
     bool ok = k && offs;
     for (size_t i = 0; ok && i < n; i++) {
         if (val_kind_of(keys[i]) != VAL_STRING) {
             offs[i] = names.len;
-            val_write_rego(&names, keys[i]);
+            json_write(&names, keys[i], JSON_ESCAPE_HTML);
             k[i].len = names.len - offs[i];
         } else {
             k[i].s = val_str(keys[i]);

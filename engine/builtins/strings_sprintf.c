@@ -27,17 +27,7 @@
 
 bi_status txt_sprintf(bi_ctx *c, val *const *args, val **out);
 
-typedef enum { A_INT, A_BIG, A_FLOAT, A_STR } arg_kind;
-
-typedef struct farg {
-    arg_kind kind;
-    int64_t i;          /* A_INT */
-    double f;           /* A_FLOAT */
-    const char *s;      /* A_STR bytes, A_BIG decimal digits with optional '-' */
-    size_t n;
-    size_t scratch_off; /* for text made here: offset into the scratch buffer */
-    bool in_scratch;
-} farg;
+typedef txt_goarg farg;
 
 typedef struct pp {
     strbuf *buf;
@@ -460,10 +450,12 @@ static void fmt_bigint(pp *p, const char *dec, size_t decn, char verb)
 static const char *type_name(const farg *a)
 {
     switch (a->kind) {
-    case A_INT: return "int";
-    case A_BIG: return "*big.Int";
-    case A_FLOAT: return "float64";
-    default: return "string";
+    case TXT_GO_INT: return "int";
+    case TXT_GO_BIG: return "*big.Int";
+    case TXT_GO_FLOAT: return "float64";
+    case TXT_GO_BOOL: return "bool";
+    case TXT_GO_NIL: return "<nil>";
+    default: return a->tname ? a->tname : "string";
     }
 }
 
@@ -475,9 +467,13 @@ static void bad_verb(pp *p, const farg *a, uint32_t verb)
     sb_puts(p->buf, "%!");
     sb_append(p->buf, enc, txt_utf8_encode(verb, enc));
     sb_putc(p->buf, '(');
-    sb_puts(p->buf, type_name(a));
-    sb_putc(p->buf, '=');
-    print_arg(p, a, 'v');
+    if (a->kind == TXT_GO_NIL) {
+        sb_puts(p->buf, "<nil>");
+    } else {
+        sb_puts(p->buf, type_name(a));
+        sb_putc(p->buf, '=');
+        print_arg(p, a, 'v');
+    }
     sb_putc(p->buf, ')');
 }
 
@@ -489,7 +485,19 @@ static void print_arg(pp *p, const farg *a, uint32_t verb)
         return;
     }
     switch (a->kind) {
-    case A_INT: {
+    case TXT_GO_NIL:
+        if (verb == 'v')
+            pad(p, "<nil>", 5);
+        else
+            bad_verb(p, a, verb);
+        return;
+    case TXT_GO_BOOL:
+        if (verb == 't' || verb == 'v')
+            pad(p, a->i ? "true" : "false", a->i ? 4 : 5);
+        else
+            bad_verb(p, a, verb);
+        return;
+    case TXT_GO_INT: {
         uint64_t u = (uint64_t)a->i;
         switch (verb) {
         case 'v': case 'd': fmt_integer(p, u, 10, true, (char)verb, ldigits); return;
@@ -503,7 +511,7 @@ static void print_arg(pp *p, const farg *a, uint32_t verb)
         default: bad_verb(p, a, verb); return;
         }
     }
-    case A_FLOAT:
+    case TXT_GO_FLOAT:
         switch (verb) {
         case 'v': fmt_float(p, a->f, 'g', -1); return;
         case 'b': case 'g': case 'G': case 'x': case 'X': fmt_float(p, a->f, (char)verb, -1); return;
@@ -511,7 +519,7 @@ static void print_arg(pp *p, const farg *a, uint32_t verb)
         case 'e': case 'E': fmt_float(p, a->f, (char)verb, 6); return;
         default: bad_verb(p, a, verb); return;
         }
-    case A_STR:
+    case TXT_GO_STRING:
         switch (verb) {
         case 'v':
             if (p->sharp_v)
@@ -525,7 +533,7 @@ static void print_arg(pp *p, const farg *a, uint32_t verb)
         case 'q': fmt_q(p, a->s, a->n); return;
         default: bad_verb(p, a, verb); return;
         }
-    case A_BIG:
+    case TXT_GO_BIG:
         fmt_bigint(p, a->s, a->n, verb < 0x80 ? (char)verb : '?');
         return;
     }
@@ -599,13 +607,23 @@ static int int_from_arg(const farg *args, size_t nargs, size_t *argnum, bool *is
     *is_int = false;
     if (*argnum < nargs) {
         const farg *a = &args[*argnum];
-        if (a->kind == A_INT && a->i >= -1000000 && a->i <= 1000000) {
+        if (a->kind == TXT_GO_INT && a->i >= -1000000 && a->i <= 1000000) {
             num = (int)a->i;
             *is_int = true;
         }
         (*argnum)++;
     }
     return num;
+}
+
+static void do_printf(pp *p, const char *f, size_t end, const farg *args, size_t nargs);
+
+void txt_go_sprintf(strbuf *out, const char *f, size_t end, const txt_goarg *args, size_t nargs)
+{
+    pp p;
+    memset(&p, 0, sizeof p);
+    p.buf = out;
+    do_printf(&p, f, end, args, nargs);
 }
 
 static void do_printf(pp *p, const char *f, size_t end, const farg *args, size_t nargs)
@@ -729,6 +747,10 @@ static void do_printf(pp *p, const char *f, size_t end, const farg *args, size_t
         for (size_t k = argnum; k < nargs; k++) {
             if (k > argnum)
                 sb_puts(p->buf, ", ");
+            if (args[k].kind == TXT_GO_NIL) {
+                sb_puts(p->buf, "<nil>");
+                continue;
+            }
             sb_puts(p->buf, type_name(&args[k]));
             sb_putc(p->buf, '=');
             print_arg(p, &args[k], 'v');
@@ -771,31 +793,31 @@ bi_status txt_sprintf(bi_ctx *c, val *const *args, val **out)
             int64_t i;
             const char *text = ((const vnum *)v)->text;
             if (txt_number_int(v, &i)) {
-                a->kind = A_INT;
+                a->kind = TXT_GO_INT;
                 a->i = i;
                 continue;
             }
             if (text && all_digits(text)) {
-                a->kind = A_BIG;
+                a->kind = TXT_GO_BIG;
                 a->s = text;
                 a->n = strlen(text);
                 continue;
             }
             double d = text ? strtod(text, NULL) : 0;
             if (text && !isinf(d) && !isnan(d)) {
-                a->kind = A_FLOAT;
+                a->kind = TXT_GO_FLOAT;
                 a->f = d;
                 continue;
             }
-            a->kind = A_STR;
+            a->kind = TXT_GO_STRING;
             a->s = text ? text : "";
             a->n = strlen(a->s);
         } else if (val_kind_of(v) == VAL_STRING) {
-            a->kind = A_STR;
+            a->kind = TXT_GO_STRING;
             a->s = val_str(v);
             a->n = val_len(v);
         } else {
-            a->kind = A_STR;
+            a->kind = TXT_GO_STRING;
             a->in_scratch = true;
             a->scratch_off = scratch.len;
             val_write_rego(&scratch, v);
@@ -806,11 +828,8 @@ bi_status txt_sprintf(bi_ctx *c, val *const *args, val **out)
         if (fa[k].in_scratch)
             fa[k].s = scratch.data + fa[k].scratch_off;
 
-    pp p;
-    memset(&p, 0, sizeof p);
-    p.buf = &result;
     sb_reserve(&result, val_len(args[0]) + 16);
-    do_printf(&p, val_str(args[0]), val_len(args[0]), fa, nargs);
+    txt_go_sprintf(&result, val_str(args[0]), val_len(args[0]), fa, nargs);
     sb_free(&scratch);
     *out = txt_string_from_sb(c->a, &result);
     return BI_OK;

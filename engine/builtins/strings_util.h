@@ -36,6 +36,29 @@ void txt_go_quote_rune(strbuf *sb, uint32_t r, bool ascii_only);
  * asks for the shortest text that reads back as v. */
 void txt_go_format_float(strbuf *sb, double v, char fmt, int prec);
 
+/* Go's fmt.Sprintf over these argument kinds (strings_sprintf.c). */
+typedef enum txt_gokind {
+    TXT_GO_INT,         /* int: i */
+    TXT_GO_BIG,         /* *big.Int: s[0..n) decimal digits, optional '-' */
+    TXT_GO_FLOAT,       /* float64: f */
+    TXT_GO_STRING,      /* string s[0..n); tname overrides the type name for %T and errors */
+    TXT_GO_BOOL,        /* bool: i != 0 */
+    TXT_GO_NIL,         /* untyped nil */
+} txt_gokind;
+
+typedef struct txt_goarg {
+    txt_gokind kind;
+    int64_t i;
+    double f;
+    const char *s;
+    size_t n;
+    const char *tname;
+    size_t scratch_off; /* private to sprintf */
+    bool in_scratch;
+} txt_goarg;
+
+void txt_go_sprintf(strbuf *out, const char *fmt, size_t n, const txt_goarg *args, size_t nargs);
+
 /* ast.Number.Int(): the number as an int64 when it is written as a plain
  * integer that fits ("1.0", "1e2" and huge integers are not). */
 bool txt_number_int(const val *v, int64_t *out);
