@@ -67,6 +67,13 @@ bi_status bi_operand_type(bi_ctx *c, int pos /* 1-based */, const val *got, cons
 /* "operand N must be one of {a, b} but got U". expected is "a, b". */
 bi_status bi_operand_types(bi_ctx *c, int pos, const val *got, const char *expected_list);
 
+/* Per-evaluation memory for non-deterministic builtins (rand.intn,
+ * uuid.rfc4122, http.send, ...): within one evaluation the same builtin
+ * called with equal arguments must return the same value, as in OPA.
+ * Keyed by ctx->def and the def's arity arguments.  NULL when absent. */
+val *bi_ndcache_get(bi_ctx *c, val *const *args);
+void bi_ndcache_put(bi_ctx *c, val *const *args, val *value);
+
 /* Group tables, each terminated by an entry with name == NULL. */
 extern const builtin_def bi_group_compare[];
 extern const builtin_def bi_group_arith[];

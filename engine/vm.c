@@ -118,6 +118,7 @@ struct vm {
     bool nondet;
     vm_row_fn on_row;
     void *row_ud;
+    val_objb ndcache;       /* [builtin, args...] -> value, for non-deterministic builtins */
 };
 
 /* ---- errors ---- */
@@ -221,6 +222,7 @@ void vm_begin(vm *V, const vm_eval_opts *o)
     V->max_instructions = o->limits.max_instructions;
     V->deadline = o->limits.timeout_ns ? mono_ns() + o->limits.timeout_ns : 0;
     V->now_ns = 0; /* read from the clock when a builtin first needs it */
+    val_objb_init(&V->ndcache, &V->a);
     V->nondet = false;
     memset(&V->err, 0, sizeof V->err);
 }
@@ -462,6 +464,30 @@ static vm_acc *acc_push(vm *V, const prog_group *g)
     else if (g->kind == GROUP_OBJECT)
         acc->obj = tree_new(V);
     return acc;
+}
+
+/* ---- non-deterministic builtins: one answer per evaluation ---- */
+
+static val *ndcache_key(vm *V, const builtin_def *bi, val *const *args)
+{
+    varr *k = val_array_alloc(&V->a, (size_t)bi->arity + 1);
+    k->items[0] = val_cstring(&V->a, bi->name);
+    for (int i = 0; i < bi->arity; i++)
+        k->items[i + 1] = args[i];
+    return val_array_seal(k);
+}
+
+val *bi_ndcache_get(bi_ctx *c, val *const *args)
+{
+    vm *V = c->vm;
+    return V ? val_objb_get(&V->ndcache, ndcache_key(V, c->def, args)) : NULL;
+}
+
+void bi_ndcache_put(bi_ctx *c, val *const *args, val *value)
+{
+    vm *V = c->vm;
+    if (V)
+        val_objb_set(&V->ndcache, ndcache_key(V, c->def, args), value);
 }
 
 /* ---- calls ---- */
