@@ -11,6 +11,7 @@
 #include "vm.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,6 +674,8 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
         }
     }
     bi_ctx ctx;
+    memset(&ctx, 0, offsetof(bi_ctx, err_msg));
+    ctx.trace_out = NULL;
     ctx.a = &V->a;
     ctx.def = bi;
     ctx.err_code = NULL;
