@@ -14,22 +14,25 @@ WARN    := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
 OPT     ?= -O2 -g
 CFLAGS  += $(WARN) $(DEFS) $(OPT) -fPIC -Iinclude -I.
-LIBS    := -lmpfr -lgmp -lxxhash -lyaml -lm -lpthread
+CXX     ?= c++
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -fPIC -Iinclude -I.
+LIBS    := -lre2 -lcrypto -lcurl -lmpfr -lgmp -lxxhash -lyaml -lstdc++ -lm -lpthread
 TESTLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 SONAME  := libverdict.so.0
 LIB_SRC := $(wildcard rego/*.c engine/*.c engine/builtins/*.c)
+LIB_CXX := $(wildcard engine/builtins/*.cc)   # small C++ shims (RE2)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 CONF_SRC := $(wildcard tests/conformance/*.c)
 
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o) $(LIB_CXX:%.cc=$(BUILD)/asan/%.o)
 ASAN_UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/asan/%.o)
 
@@ -59,6 +62,14 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
 
 $(BUILD)/libverdict.a: $(LIB_OBJ)
 	@mkdir -p $(BUILD)
@@ -104,6 +115,7 @@ test: deps
 	$(MAKE) unit-asan
 	$(MAKE) cli-test
 	$(MAKE) conformance-asan
+	$(MAKE) conformance-eval
 	$(MAKE) conformance
 
 run: deps
@@ -135,10 +147,11 @@ conformance-asan: $(BUILD)/conformance_asan
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/conformance_asan --root $(CONF_ROOT) --known $(CONF_KNOWN) \
 	  --timeout 30 $(CONF_FLAGS)
 
-# The same cases driven through `verdict eval --format json`, one process each.
+# The same cases driven through `verdict eval --format json`, one process each,
+# against the same list of known failures.
 conformance-eval: $(BUILD)/verdict $(BUILD)/conformance
 	python3 tests/conformance/eval_driver.py --verdict $(BUILD)/verdict --runner $(BUILD)/conformance \
-	  --root $(CONF_ROOT) --folders "$(CONF_FOLDERS)"
+	  --root $(CONF_ROOT) --known $(CONF_KNOWN) --folders "$(CONF_FOLDERS)"
 
 cli-test: $(BUILD)/verdict
 	python3 tests/cli/run_tests.py $(BUILD)/verdict

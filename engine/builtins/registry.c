@@ -9,7 +9,11 @@
 static const builtin_def *const groups[] = {
     bi_group_compare, bi_group_arith,  bi_group_aggregates, bi_group_sets,
     bi_group_types,   bi_group_bits,   bi_group_core,       bi_group_strings,
-    bi_group_objects, bi_group_arrays, bi_group_encoding,
+    bi_group_objects, bi_group_arrays, bi_group_encoding, bi_group_regex,
+    bi_group_glob,    bi_group_time,   bi_group_units,      bi_group_semver,
+    bi_group_uuid,    bi_group_net,    bi_group_rand,       bi_group_graph,
+    bi_group_crypto,  bi_group_jwt,    bi_group_jsonschema, bi_group_http,
+    bi_group_runtime,
 };
 
 static const builtin_def **sorted;  /* all entries, sorted by name */
