@@ -35,6 +35,11 @@ void compile_error(compiler *c, const char *code, const ast_loc *loc, const char
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* the same error at the same place is reported once */
+    for (const rego_error *e = c->errs->head; e; e = e->next)
+        if (strcmp(e->code, code) == 0 && strcmp(e->message, msg) == 0 && loc && e->row == loc->row &&
+            e->col == loc->col && strcmp(e->file, loc->file ? loc->file : "") == 0)
+            return;
     rego_errors_add(c->errs, code, loc, "%s", msg);
 }
 

@@ -982,8 +982,8 @@ static uint32_t lt_call(lower *L, ast_term *t, int nargs)
     if (!resolve_callee(L, t, &ce))
         return new_reg(L);
     if (nargs != ce.arity) {
-        lerror(L, "rego_type_error", &t->loc, "%s: arity mismatch: %d arguments given, function takes %d",
-               t->call.fn_name, nargs, ce.arity);
+        lerror(L, "rego_type_error", &t->loc, "%s: %s arguments", t->call.fn_name,
+               nargs > ce.arity ? "too many" : "too few");
         return new_reg(L);
     }
     if (ce.bi && (ce.bi->flags & BI_F_RELATION)) {
@@ -1104,8 +1104,7 @@ static uint32_t lower_call_expr(lower *L, ast_term *t)
         return NOREG;
     }
     if (nargs != ce.arity) {
-        lerror(L, "rego_type_error", &t->loc, "%s: arity mismatch: %d arguments given, function takes %d",
-               name, nargs, ce.arity);
+        lerror(L, "rego_type_error", &t->loc, "%s: %s arguments", name, nargs > ce.arity ? "too many" : "too few");
         return NOREG;
     }
     uint32_t r = lt_call(L, t, nargs);
