@@ -3,7 +3,7 @@
  * format (present.c), with OPA's exit statuses. */
 #include "eval.h"
 
-#include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +59,16 @@ void cli_eval_usage(FILE *out)
 }
 
 /* A usage error: cobra prints "Error: ..." and exits 1. */
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("Error: ", stderr);
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fputs("\nRun 'verdict eval --help' for usage.\n", stderr);
+    va_end(ap);
     return EXIT_ERROR;
 }
 
@@ -159,7 +164,7 @@ static int apply_flag(eval_params *p, const flag *f, const char *value, int *hel
     case F_FORMAT:
         if (present_parse_format(value, &p->format) != 0) {
             if (strcmp(value, "source") == 0)
-                usage_error("invalid output format for evaluation%s", "");
+                usage_error("invalid output format for evaluation");
             else
                 usage_error("invalid argument \"%s\" for \"-f, --format\" flag: must be one of "
                             "{json,values,bindings,pretty,source,raw,discard}", value);
@@ -257,7 +262,7 @@ static int parse_args(int argc, char **argv, eval_params *p)
                 char name[2] = {arg[1], 0};
                 int rc = is_unsupported(name, 1)
                              ? usage_error("flag %s is not supported by verdict yet", shown)
-                             : usage_error("unknown shorthand flag: '%c'", name);
+                             : usage_error("unknown shorthand flag: '%c' in %s", arg[1], arg);
                 free(positional);
                 return rc;
             }
@@ -276,11 +281,8 @@ static int parse_args(int argc, char **argv, eval_params *p)
             return EXIT_ERROR;
         }
         if (rc != 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "invalid argument \"%.60s\" for \"%s\" flag", value ? value : "",
-                     shown);
             free(positional);
-            return usage_error("%s", msg);
+            return usage_error("invalid argument \"%.60s\" for \"%s\" flag", value ? value : "", shown);
         }
     }
     if (help) {
@@ -291,39 +293,20 @@ static int parse_args(int argc, char **argv, eval_params *p)
     /* OPA's validateEvalParams */
     int rc = 0;
     if (npos > 0 && p->stdin_query)
-        rc = usage_error("specify query argument or --stdin but not both%s", "");
+        rc = usage_error("specify query argument or --stdin but not both");
     else if (npos == 0 && !p->stdin_query)
-        rc = usage_error("specify query argument or --stdin%s", "");
+        rc = usage_error("specify query argument or --stdin");
     else if (npos > 1)
-        rc = usage_error("specify at most one query argument%s", "");
+        rc = usage_error("specify at most one query argument");
     else if (p->stdin_query && p->stdin_input)
-        rc = usage_error("specify --stdin or --stdin-input but not both%s", "");
+        rc = usage_error("specify --stdin or --stdin-input but not both");
     else if (p->stdin_input && p->input_path)
-        rc = usage_error("specify --stdin-input or --input but not both%s", "");
+        rc = usage_error("specify --stdin-input or --input but not both");
     else if (p->fail && p->fail_defined)
-        rc = usage_error("specify --fail or --fail-defined but not both%s", "");
+        rc = usage_error("specify --fail or --fail-defined but not both");
     if (rc == 0 && npos == 1) p->query = positional[0];
     free(positional);
     return rc;
-}
-
-static char *read_all_stdin(void)
-{
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, stdin);
-        n += got;
-        if (got == 0) break;
-        if (n + 1 == cap) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) { free(buf); return NULL; }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    if (buf) buf[n] = '\0';
-    return buf;
 }
 
 int cli_eval(int argc, char **argv)
@@ -348,7 +331,8 @@ int cli_eval(int argc, char **argv)
     errlist_init(&errs);
 
     if (p.stdin_query) {
-        query_buf = read_all_stdin();
+        size_t qlen = 0;
+        query_buf = load_read_stream(stdin, &qlen);
         if (!query_buf) {
             fputs("cannot read the query from standard input\n", stderr);
             goto done;

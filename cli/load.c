@@ -88,30 +88,49 @@ static void add_os_error(errlist *errs, const char *op, const char *path, int er
     errlist_addf(errs, "%s %s: %s", op, path, msg);
 }
 
-char *load_read_file(const char *path, size_t *len)
+char *load_read_stream(FILE *f, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         size_t got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
         if (got == 0) break;
-        if (cap - n - 1 == 0) {
+        if (n + 1 == cap) {
             char *bigger = realloc(buf, cap * 2);
-            if (!bigger) { free(buf); buf = NULL; break; }
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
             buf = bigger;
             cap *= 2;
         }
     }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (!buf) { errno = ENOMEM; return NULL; }
-    if (err) { free(buf); errno = err; return NULL; }
+    if (!buf) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (ferror(f)) {
+        int err = errno;
+        free(buf);
+        errno = err ? err : EIO;
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+char *load_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *text = load_read_stream(f, len);
+    int err = errno;
+    fclose(f);
+    if (!text) errno = err;
+    return text;
 }
 
 /* "a.b:PATH" puts PATH under data.a.b; plain paths and URLs ("file://...")
@@ -310,26 +329,6 @@ void load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlis
 
 /* ---- the input document ---- */
 
-static char *read_stream(FILE *f, size_t *len)
-{
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-        if (cap - n - 1 == 0) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) { free(buf); return NULL; }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    if (buf) buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Whether text parses as JSON (or YAML): a throwaway engine stages it as a
  * data document, so the CLI needs no parser of its own.  On failure the
  * engine's message (file:row: ...) is returned in *why when asked. */
@@ -366,7 +365,7 @@ char *load_input(const char *path, size_t *len, int *is_yaml, char **error)
             return NULL;
         }
     } else {
-        text = read_stream(stdin, len);
+        text = load_read_stream(stdin, len);
         if (!text) {
             *error = strdup("cannot read standard input");
             return NULL;

@@ -18,6 +18,7 @@
 #define VERDICT_CLI_LOAD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <verdict.h>
 
@@ -41,8 +42,9 @@ char *load_input(const char *path, size_t *len, int *is_yaml, char **error);
  * not parse (naming source and position), or NULL when it parses. */
 char *load_input_error(const char *text, size_t len, int is_yaml, const char *source);
 
-/* Read a whole file (NUL-terminated; *len its size).  NULL with errno set on
- * failure. */
+/* Read a whole file or stream (NUL-terminated; *len its size).  NULL with
+ * errno set on failure. */
 char *load_read_file(const char *path, size_t *len);
+char *load_read_stream(FILE *f, size_t *len);
 
 #endif

@@ -88,6 +88,20 @@ def unknown_flag_is_an_error():
 
 
 @test
+def unknown_shorthand_flag_is_an_error():
+    rc, _, err = run("eval", "-Z", "1")
+    expect(rc != 0 and "unknown shorthand flag: 'Z'" in err, f"exit {rc}, stderr {err!r}")
+
+
+@test
+def flag_value_forms():
+    # pflag accepts --flag=value, -fvalue and -f=value as well.
+    for args in (["--format=raw"], ["-fraw"], ["-f=raw"], ["-f", "raw"]):
+        rc, out, _ = run("eval", *args, "1 + 2")
+        expect_eq((rc, out), (0, "3\n"), " ".join(args))
+
+
+@test
 def missing_query_is_an_error():
     rc, _, err = run("eval")
     expect(rc != 0 and "specify query argument" in err, f"exit {rc}, stderr {err!r}")
@@ -154,7 +168,7 @@ def json_several_results():
 
 @test
 def json_undefined_is_empty_object():
-    rc, out, _ = run("eval", "1 == 2")
+    rc, out, _ = run("eval", "data.nothing.here")
     expect(rc == 0, f"exit {rc}")
     expect_eq(out, "{}\n", "undefined output")
 
@@ -191,7 +205,7 @@ def pretty_bindings_table():
 
 @test
 def pretty_undefined():
-    rc, out, _ = run("eval", "--format", "pretty", "1 == 2")
+    rc, out, _ = run("eval", "--format", "pretty", "x := 1; x == 2")
     expect(rc == 0, f"exit {rc}")
     expect_eq(out, "undefined\n", "pretty output")
 
@@ -298,7 +312,7 @@ def missing_input_file():
 
 @test
 def fail_flag():
-    rc, _, _ = run("eval", "--fail", "1 == 2")
+    rc, _, _ = run("eval", "--fail", "data.nothing")
     expect_eq(rc, 1, "--fail on undefined")
     rc, _, _ = run("eval", "--fail", "1 == 1")
     expect_eq(rc, 0, "--fail on defined")
@@ -308,8 +322,15 @@ def fail_flag():
 def fail_defined_flag():
     rc, _, _ = run("eval", "--fail-defined", "1 == 1")
     expect_eq(rc, 1, "--fail-defined on defined")
-    rc, _, _ = run("eval", "--fail-defined", "1 == 2")
+    rc, _, _ = run("eval", "--fail-defined", "data.nothing")
     expect_eq(rc, 0, "--fail-defined on undefined")
+
+
+@test
+def single_false_expression_is_defined():
+    # OPA captures the value of a lone expression: `1 == 2` is defined, false.
+    rc, out, _ = run("eval", "--fail", "--format", "raw", "1 == 2")
+    expect_eq((rc, out), (0, "false\n"), "exit status and output")
 
 
 @test
@@ -321,9 +342,9 @@ def fail_and_fail_defined_exclusive():
 # ---- loading ----
 
 def make_tree(tmp):
-    write(tmp, "tree/policy.rego", "package p\n\nq := data.a.b.x + data.c.y\n")
+    write(tmp, "tree/policy.rego", "package p\n\nq := data.a.b.x + data.c.yv\n")
     write(tmp, "tree/a/b/values.json", '{"x": 1}')
-    write(tmp, "tree/c/more.yaml", "y: 2\n")
+    write(tmp, "tree/c/more.yaml", "yv: 2\n")
     write(tmp, "tree/c/notes.txt", "not loaded")
     write(tmp, "tree/d/data.yml", "z: [1, 2]\n")
 
@@ -336,7 +357,7 @@ def data_directory_tree():
         expect(rc == 0, f"exit {rc}, output {out!r}")
         expect_eq(out, "3\n", "data.p.q")
         rc, out, _ = run("eval", "--format", "raw", "-d", "tree", "[data.a, data.c, data.d]", cwd=tmp)
-        expect_eq(out, '[{"b":{"x":1}},{"y":2},{"z":[1,2]}]\n', "data documents")
+        expect_eq(out, '[{"b":{"x":1}},{"yv":2},{"z":[1,2]}]\n', "data documents")
 
 
 @test

@@ -203,8 +203,13 @@ def judge(case, rc, out):
             return "fail", f'want error containing "{want_error}", got: {one_line(joined)}'
         if want_code and want_code not in codes:
             return "fail", f"want error code {want_code}, got {','.join(codes)}: {one_line(joined)}"
-        if want_result:
-            return "fail", f"want result {show(want_result)}, got error: {one_line(joined)}"
+        if want_result is not None:
+            # OPA returns the results found before an error along with it;
+            # `opa eval` prints only the errors, so nothing else can match.
+            rows = [r.get("bindings", {}) for r in out.get("result", [])]
+            if binding_set(want_result, False) != binding_set(rows, case.get("sort_bindings")):
+                return "fail", (f"want result {show(want_result)} with the error, got "
+                                f"{show(rows)} and error: {one_line(joined)}")
         return "pass", ""
     if rc != 0:
         return "fail", f"exit status {rc} without errors"
@@ -256,7 +261,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         outcomes = list(pool.map(lambda c: run_case(c, verdict, args.timeout), cases))
 
-    n_pass = n_fail = n_skip = unexpected = f_pass = f_fail = 0
+    n_pass = n_fail = n_skip = unexpected = newly = f_pass = f_fail = 0
     for case, (state, reason) in zip(cases, outcomes):
         if state == "skip":
             n_skip += 1
@@ -266,7 +271,8 @@ def main():
         if state == "pass":
             n_pass += 1
             if case["id"] in known:
-                print(f"newly passing: {case['id']}")
+                newly += 1
+                print(f"newly passing: {case['id']} \u2014 remove from known_failures.txt")
         else:
             n_fail += 1
             if case["id"] not in known:
@@ -285,6 +291,9 @@ def main():
         total = f_pass + f_fail
         pct = 100.0 * f_pass / total if total else 0.0
         print(f"listed folders: {f_pass} passed, {f_fail} failed ({pct:.1f}%)")
+    if args.known:
+        print(f"known failures: {len(known)} listed, {n_fail - unexpected} still failing, "
+              f"{newly} newly passing; {unexpected} unexpected failures")
     print(f"{n_pass} passed, {n_fail} failed")
     if args.known:
         return 1 if unexpected else 0
