@@ -1845,33 +1845,12 @@ static void lower_head(lower *L, const cgroup *g, const cdef *d, const ast_rule 
     }
 }
 
-static void head_vars_safe(lower *L, const cgroup *g, const cdef *d, const ast_rule *r)
-{
-    /* every variable of the head must be bound by the body */
-    nameset vs = {0};
-    if (g->kind == GROUP_SET || d->set_leaf)
-        term_vars(L, r->key, &vs, false);
-    else
-        term_vars(L, r->value, &vs, false);
-    for (int i = 0; i < d->nrest; i++)
-        term_vars(L, d->rest[i], &vs, false);
-    for (int i = 0; i < vs.n; i++) {
-        int v = var_find(L, vs.names[i]);
-        if ((v >= 0 && !L->vars[v].bound) || (v < 0 && !is_global(L, vs.names[i]))) {
-            lerror(L, "rego_unsafe_var_error", &r->loc, "var %s is unsafe", user_name(vs.names[i]));
-            break;
-        }
-    }
-    free(vs.names);
-}
-
 static void lower_chain_link(lower *L, const cgroup *g, const cdef *d, ast_rule *r)
 {
     mark m = mark_vars(L);
     push_outer(L, r->body, r->value, r->key);
     lower_body(L, r->body);
-    head_vars_safe(L, g, d, r);
-    lower_head(L, g, d, r);
+    lower_head(L, g, d, r); /* an unbound head variable is reported there, at its location */
     pop_outer(L);
     undo_vars(L, m);
 }
