@@ -86,5 +86,19 @@ extern const builtin_def bi_group_strings[];   /* concat, sprintf, startswith, s
 extern const builtin_def bi_group_objects[];   /* object.*, json.filter/remove/patch */
 extern const builtin_def bi_group_arrays[];    /* array.* */
 extern const builtin_def bi_group_encoding[];  /* base64*, hex.*, urlquery.*, json.marshal..., yaml.* */
+extern const builtin_def bi_group_regex[];     /* regex.*, re_match (RE2 through a C shim) */
+extern const builtin_def bi_group_glob[];      /* glob.match, glob.quote_meta */
+extern const builtin_def bi_group_time[];      /* time.* */
+extern const builtin_def bi_group_units[];     /* units.* */
+extern const builtin_def bi_group_semver[];    /* semver.* */
+extern const builtin_def bi_group_uuid[];      /* uuid.* */
+extern const builtin_def bi_group_net[];       /* net.cidr_*, net.lookup_ip_addr */
+extern const builtin_def bi_group_rand[];      /* rand.intn */
+extern const builtin_def bi_group_graph[];     /* graph.*, graphql.* */
+extern const builtin_def bi_group_crypto[];    /* crypto.* (OpenSSL libcrypto) */
+extern const builtin_def bi_group_jwt[];       /* io.jwt.* */
+extern const builtin_def bi_group_jsonschema[]; /* json.match_schema, json.verify_schema */
+extern const builtin_def bi_group_http[];      /* http.send (libcurl), providers.aws.sign_req */
+extern const builtin_def bi_group_runtime[];   /* opa.runtime, rego.parse_module, rego.metadata.* */
 
 #endif
