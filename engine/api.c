@@ -555,6 +555,7 @@ struct verdict_result {
     size_t nrows, caprows;
     strbuf prints;
     const query_shape *shape;
+    size_t eval_bytes;      /* bytes the evaluation allocated */
 };
 
 static void on_row(void *ud, val *const *R)
@@ -607,15 +608,27 @@ static val *parse_input(arena *a, const verdict_query_options *o, verdict_errors
     return v;
 }
 
-verdict_status verdict_query(verdict_engine *eng, const char *query, const verdict_query_options *opts,
-                             verdict_result **out, verdict_errors **errs)
+/* Parse and compile a query against the active snapshot (referenced in *s). */
+static compiled_query *prepare(verdict_engine *eng, const char *query, arena *a, snapshot **s, verdict_errors *e)
 {
-    if (out)
-        *out = NULL;
-    if (errs)
-        *errs = NULL;
-    if (!eng || !query || !out)
-        return VERDICT_MISUSE;
+    rego_errors re = {0};
+    parse_opts po = {eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
+    ast_body *body = rego_parse_query(a, query, strlen(query), &po, &re);
+    *s = acquire(eng);
+    compiled_query *cq = NULL;
+    if (body && body->n == 0)
+        errs_add(e, "rego_compile_error", "empty query", "", 0, 0);
+    else if (body)
+        cq = rego_compile_query((*s)->prog, body, &re);
+    errs_from_rego(e, &re);
+    rego_errors_free(&re);
+    return cq;
+}
+
+/* Evaluate a compiled query: the result set, or errors. */
+static verdict_status run_query(const verdict_options *eo, snapshot *s, const compiled_query *cq, const char *query,
+                                const verdict_query_options *opts, verdict_result **out, verdict_errors **errs)
+{
     verdict_result *r = calloc(1, sizeof *r);
     if (!r)
         return VERDICT_NOMEM;
@@ -625,20 +638,8 @@ verdict_status verdict_query(verdict_engine *eng, const char *query, const verdi
         return VERDICT_NOMEM;
     }
     verdict_errors *e = errs_new();
-    rego_errors re = {0};
-    parse_opts po = {eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
-    ast_body *body = rego_parse_query(r->a, query, strlen(query), &po, &re);
-    snapshot *s = acquire(eng);
-    compiled_query *cq = NULL;
-    if (body && body->n == 0) {
-        errs_add(e, "rego_compile_error", "empty query", "", 0, 0);
-    } else if (body) {
-        cq = rego_compile_query(s->prog, body, &re);
-    }
-    errs_from_rego(e, &re);
-    rego_errors_free(&re);
-    vm *V = e->n == 0 ? thread_vm() : NULL;
-    if (e->n == 0 && !V)
+    vm *V = thread_vm();
+    if (!V)
         errs_add(e, "internal_error", "out of memory", "", 0, 0);
     if (e->n == 0) {
         vm_eval_opts vo;
@@ -646,9 +647,9 @@ verdict_status verdict_query(verdict_engine *eng, const char *query, const verdi
         vo.prog = s->prog;
         vo.data = s->data;
         vo.strict_builtin_errors = opts && opts->strict_builtin_errors;
-        vo.limits.max_instructions = eng->opts.instruction_limit;
-        vo.limits.max_memory = eng->opts.memory_limit;
-        vo.limits.timeout_ns = eng->opts.timeout_ns;
+        vo.limits.max_instructions = eo->instruction_limit;
+        vo.limits.max_memory = eo->memory_limit;
+        vo.limits.timeout_ns = eo->timeout_ns;
         vo.prints = &r->prints;
         vm_begin(V, &vo);
         /* the input lives in the evaluation's arena, so it is parsed after vm_begin */
@@ -660,9 +661,10 @@ verdict_status verdict_query(verdict_engine *eng, const char *query, const verdi
                 const vm_error *ve = vm_last_error(V);
                 errs_add(e, ve->code, ve->message, ve->loc.file, ve->loc.row, ve->loc.col);
             }
+            r->eval_bytes = vm_arena(V)->used;
         }
     }
-    if (e->n == 0 && cq) {
+    if (e->n == 0) {
         /* keep what the result needs from the query: texts and locations */
         r->nexprs = cq->shape.nexprs;
         r->texts = arena_alloc(r->a, sizeof *r->texts * (size_t)(r->nexprs + 1));
@@ -676,8 +678,6 @@ verdict_status verdict_query(verdict_engine *eng, const char *query, const verdi
         }
     }
     r->shape = NULL;
-    compiled_query_free(cq);
-    snapshot_release(s);
     if (e->n) {
         verdict_result_free(r);
         return fail_with(e, errs);
@@ -686,6 +686,93 @@ verdict_status verdict_query(verdict_engine *eng, const char *query, const verdi
     *out = r;
     return VERDICT_OK;
 }
+
+verdict_status verdict_query(verdict_engine *eng, const char *query, const verdict_query_options *opts,
+                             verdict_result **out, verdict_errors **errs)
+{
+    if (out)
+        *out = NULL;
+    if (errs)
+        *errs = NULL;
+    if (!eng || !query || !out)
+        return VERDICT_MISUSE;
+    arena *a = arena_new(16 * 1024);
+    if (!a)
+        return VERDICT_NOMEM;
+    verdict_errors *e = errs_new();
+    snapshot *s;
+    compiled_query *cq = prepare(eng, query, a, &s, e);
+    verdict_status st;
+    if (e->n) {
+        st = fail_with(e, errs);
+    } else {
+        verdict_errors_free(e);
+        st = run_query(&eng->opts, s, cq, query, opts, out, errs);
+    }
+    compiled_query_free(cq);
+    snapshot_release(s);
+    arena_free(a);
+    return st;
+}
+
+struct verdict_prepared {
+    verdict_options opts;
+    snapshot *s;
+    compiled_query *cq;
+    arena *a;
+    char *query;
+};
+
+verdict_status verdict_prepare(verdict_engine *eng, const char *query, verdict_prepared **out,
+                               verdict_errors **errs)
+{
+    if (out)
+        *out = NULL;
+    if (errs)
+        *errs = NULL;
+    if (!eng || !query || !out)
+        return VERDICT_MISUSE;
+    verdict_prepared *p = calloc(1, sizeof *p);
+    if (!p || !(p->a = arena_new(16 * 1024))) {
+        free(p);
+        return VERDICT_NOMEM;
+    }
+    p->opts = eng->opts;
+    p->query = arena_strndup(p->a, query, strlen(query));
+    verdict_errors *e = errs_new();
+    p->cq = prepare(eng, p->query, p->a, &p->s, e);
+    if (e->n) {
+        verdict_prepared_free(p);
+        return fail_with(e, errs);
+    }
+    verdict_errors_free(e);
+    *out = p;
+    return VERDICT_OK;
+}
+
+verdict_status verdict_prepared_query(verdict_prepared *p, const verdict_query_options *opts, verdict_result **out,
+                                      verdict_errors **errs)
+{
+    if (out)
+        *out = NULL;
+    if (errs)
+        *errs = NULL;
+    if (!p || !out)
+        return VERDICT_MISUSE;
+    return run_query(&p->opts, p->s, p->cq, p->query, opts, out, errs);
+}
+
+void verdict_prepared_free(verdict_prepared *p)
+{
+    if (!p)
+        return;
+    compiled_query_free(p->cq);
+    snapshot_release(p->s);
+    arena_free(p->a);
+    free(p);
+}
+
+size_t verdict_result_eval_bytes(const verdict_result *r) { return r ? r->eval_bytes : 0; }
 
 static void write_indent(strbuf *sb, int pretty, int depth)
 {

@@ -101,6 +101,16 @@ verdict_status verdict_query(verdict_engine *eng, const char *query,
                              const verdict_query_options *opts, verdict_result **out,
                              verdict_errors **errs);
 
+/* A query parsed and compiled once, to evaluate many times (with different
+ * inputs) against the snapshot that was active when it was prepared. */
+typedef struct verdict_prepared verdict_prepared;
+
+verdict_status verdict_prepare(verdict_engine *eng, const char *query, verdict_prepared **out,
+                               verdict_errors **errs);
+verdict_status verdict_prepared_query(verdict_prepared *p, const verdict_query_options *opts,
+                                      verdict_result **out, verdict_errors **errs);
+void verdict_prepared_free(verdict_prepared *p);
+
 /* The result set as `opa eval --format json` prints it:
  * {"result": [{"expressions": [{"value", "text", "location"}], "bindings": {...}}]}
  * or {} when undefined. */
@@ -114,6 +124,8 @@ char *verdict_result_bindings(const verdict_result *r, size_t row, int pretty);
 size_t verdict_result_binding_count(const verdict_result *r, size_t row);
 /* Text printed by print() during the evaluation ("" when none). */
 const char *verdict_result_prints(const verdict_result *r);
+/* Bytes the evaluation allocated (its arena), for benchmarks. */
+size_t verdict_result_eval_bytes(const verdict_result *r);
 void verdict_result_free(verdict_result *r);
 
 /* ---- decisions: one value at a path ---- */

@@ -7,9 +7,10 @@
  * top of an expression are AST_EXPR_UNIFY / AST_EXPR_ASSIGN (inside a term,
  * `a == b` is a call of "equal").
  *
- * Locations are 1-based row and column (column counted in bytes, as OPA does),
- * plus the byte span of the node in the source (for expression text in
- * `verdict eval` output and for error messages). */
+ * Locations are 1-based row and column (column counted in characters of the
+ * line, as OPA's scanner counts them; the same as bytes for ASCII), plus the
+ * byte span of the node in the source (for expression text in `verdict eval`
+ * output and for error messages). */
 #ifndef VERDICT_AST_H
 #define VERDICT_AST_H
 
@@ -167,7 +168,8 @@ typedef struct ast_import {
     ast_loc loc;
 } ast_import;
 
-typedef enum ast_rego_version { AST_REGO_V1 = 1, AST_REGO_V0 = 0 } ast_rego_version;
+/* V1 is the zero value: a zero-initialised parse_opts means Rego v1. */
+typedef enum ast_rego_version { AST_REGO_V1 = 0, AST_REGO_V0 = 1 } ast_rego_version;
 
 typedef struct ast_annotation_block ast_annotation_block; /* METADATA comments (later) */
 

@@ -36,9 +36,10 @@
 #include "../engine/strbuf.h"
 #include "lex.h"
 
-/* Nesting limit, counted in entries of the recursive parse functions (about
- * three per level of brackets).  Kept well below what a 256 KiB thread stack
- * could take, sanitizers included. */
+/* Nesting limit, counted in entries of the recursive parse functions (two
+ * to four per level of brackets).  At the limit a parse uses at most about
+ * 400 KiB of stack in an optimised build (several times that under
+ * sanitizers); tests/unit/test_parse.c checks it on a small thread stack. */
 #define PARSE_MAX_DEPTH 1000
 
 /* Leaf parsers with sizeable locals stay out of the recursive frames. */
