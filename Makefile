@@ -38,7 +38,7 @@ ASAN_CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/asan/%.o)
 
 DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubunit-dev \
 	libxxhash-dev libgmp-dev libmpfr-dev libyaml-dev libjansson-dev libarchive-dev \
-	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3
+	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc
 
 .PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan
 
@@ -155,6 +155,20 @@ conformance-eval: $(BUILD)/verdict $(BUILD)/conformance
 
 cli-test: $(BUILD)/verdict
 	python3 tests/cli/run_tests.py $(BUILD)/verdict
+
+# Benchmarks (not tests): per-decision figures, JSON reading speed and
+# whole-process cost of `verdict eval` on the scenarios of ../shared/bench.
+$(BUILD)/bench: benchmarks/bench.c $(BUILD)/libverdict.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libverdict.a $(LIBS)
+
+$(BUILD)/json_bench: benchmarks/json_bench.c $(BUILD)/libverdict.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libverdict.a $(LIBS)
+
+bench: deps
+	$(MAKE) all $(BUILD)/bench $(BUILD)/json_bench
+	$(BUILD)/bench --dir $(SHARED)/bench
+	$(BUILD)/json_bench $(SHARED)/bench/large-data/data.json
+	benchmarks/process.sh $(BUILD)/verdict $(SHARED)/bench
 
 clean:
 	rm -rf $(BUILD)

@@ -89,7 +89,7 @@ typedef struct scenario {
 
 static int load(const char *dir, scenario *s)
 {
-    char path[1024];
+    char path[2048];
     size_t n;
     memset(s, 0, sizeof *s);
     long rss0 = rss_kb();
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
             if (!want)
                 continue;
         }
-        char sdir[1024], path[1100];
+        char sdir[1024], path[1200];
         snprintf(sdir, sizeof sdir, "%s/%s", dir, name);
         scenario s;
         if (load(sdir, &s) != 0) {

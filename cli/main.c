@@ -4,6 +4,7 @@
 
 #include <verdict.h>
 
+#include "bench.h"
 #include "eval.h"
 
 static void usage(FILE *out)
@@ -14,6 +15,7 @@ static void usage(FILE *out)
           "  verdict <command> [flags]\n"
           "\n"
           "Commands:\n"
+          "  bench       Benchmark a Rego query\n"
           "  eval        Evaluate a Rego query\n"
           "  help        Help about any command\n"
           "  version     Print the version of verdict\n"
@@ -36,10 +38,13 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "eval") == 0) return cli_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return version();
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "eval") == 0)
             cli_eval_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "bench") == 0)
+            cli_bench_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "version") == 0)
             puts("Print the version of verdict.\n\nUsage:\n  verdict version");
         else
