@@ -6,6 +6,8 @@
 #   make run        deps + build + evaluate the example policy
 #   make bench      benchmarks on ../shared/bench
 
+MAKEFLAGS += --no-print-directory   # so that `make test` ends with the test summary
+
 CC      ?= cc
 BUILD   ?= build
 SHARED  ?= ../shared
