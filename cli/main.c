@@ -1,5 +1,6 @@
 /* main.c — the `verdict` command: dispatch to subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <verdict.h>
@@ -16,6 +17,7 @@ static void usage(FILE *out)
           "\n"
           "Commands:\n"
           "  bench       Benchmark a Rego query\n"
+          "  capabilities Print the capabilities of this build (builtins and features)\n"
           "  eval        Evaluate a Rego query\n"
           "  help        Help about any command\n"
           "  version     Print the version of verdict\n"
@@ -39,6 +41,15 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "eval") == 0) return cli_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "capabilities") == 0) {
+        /* `opa capabilities --current`: what this build supports */
+        char *caps = verdict_capabilities_json(1);
+        if (!caps)
+            return 1;
+        fputs(caps, stdout);
+        free(caps);
+        return 0;
+    }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return version();
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "eval") == 0)

@@ -53,6 +53,16 @@ typedef struct builtin_def {
     const char *infix;      /* operator spelling for infix builtins ("+", "==") or NULL */
 } builtin_def;
 
+/* OPA's declaration of each builtin (decls.c, generated from OPA's
+ * capabilities document): the entry's JSON text, or NULL. */
+typedef struct builtin_decl {
+    const char *name;
+    const char *json;       /* {"name", "decl", "infix"?, "relation"?, ...} */
+} builtin_decl;
+extern const builtin_decl builtin_decls[];
+extern const char *const builtin_capabilities_rest;
+const char *builtin_decl_json(const char *name);
+
 /* Registry (registry.c). */
 const builtin_def *builtin_lookup(const char *name);
 const builtin_def *builtin_lookup_n(const char *name, size_t n);

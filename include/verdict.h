@@ -141,6 +141,13 @@ verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *i
  * (undefined, any other value, or an error). */
 int verdict_allow(verdict_engine *eng, const char *path, const char *input_json, size_t input_len);
 
+/* ---- capabilities ---- */
+
+/* The capabilities document of this build, in OPA's format: every builtin
+ * Verdict implements with OPA's declaration, future keywords, features.
+ * Caller frees. */
+char *verdict_capabilities_json(int pretty);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,7 @@
 /* core.c — builtins the language itself is built on: membership (`x in xs`,
  * `k, v in xs`), walk, print and trace. */
+#include <stdio.h>
+
 #include "../builtins.h"
 #include "../json.h"
 #include "../strbuf.h"
@@ -184,6 +186,42 @@ static bi_status bi_print(bi_ctx *c, val *const *args, val **out)
     return BI_OK;
 }
 
+/* ---- template strings ----
+ * $"a{x}b" compiles to internal.template_string(["a", {values of x}, "b"]):
+ * the parts formatted as print formats them, joined.  An expression with no
+ * value reads <undefined>; one with several values is a conflict. */
+
+static bi_status bi_template_string(bi_ctx *c, val *const *args, val **out)
+{
+    const val *arr = args[0];
+    if (val_kind_of(arr) != VAL_ARRAY)
+        return bi_operand_type(c, 1, arr, "array");
+    strbuf sb = STRBUF_INIT;
+    for (uint32_t i = 0; i < val_len(arr); i++) {
+        const val *op = val_array_items(arr)[i];
+        val_kind k = val_kind_of(op);
+        if (k == VAL_ARRAY || k == VAL_OBJECT) {
+            sb_free(&sb);
+            return bi_error(c, "illegal argument type: %s", val_type_name(op));
+        }
+        if (k != VAL_SET) {
+            print_value(&sb, op);
+        } else if (val_len(op) == 0) {
+            sb_puts(&sb, "<undefined>");
+        } else if (val_len(op) == 1) {
+            print_value(&sb, val_set_items(op)[0]);
+        } else {
+            sb_free(&sb);
+            c->err_code = "eval_conflict_error";
+            snprintf(c->err_msg, sizeof c->err_msg, "template-strings must not produce multiple outputs");
+            return BI_ERR;
+        }
+    }
+    *out = val_string(c->a, sb.data ? sb.data : "", sb.len);
+    sb_free(&sb);
+    return BI_OK;
+}
+
 /* ---- trace ---- */
 
 static bi_status bi_trace(bi_ctx *c, val *const *args, val **out)
@@ -204,6 +242,7 @@ const builtin_def bi_group_core[] = {
     {"internal.member_3", 3, bi_member_3, BI_F_BOOL_TEST, "in"},
     {"walk", 1, bi_walk, BI_F_RELATION, NULL},
     {"internal.print", 1, bi_print, BI_F_VOID, NULL},
+    {"internal.template_string", 1, bi_template_string, 0, NULL},
     {"trace", 1, bi_trace, 0, NULL},
     {0},
 };

@@ -74,3 +74,21 @@ const builtin_def *builtin_at(int i)
     pthread_once(&once, build_index);
     return i >= 0 && i < nsorted ? sorted[i] : NULL;
 }
+
+const char *builtin_decl_json(const char *name)
+{
+    int lo = 0, hi = -1;
+    while (builtin_decls[hi + 1].name)
+        hi++;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(builtin_decls[mid].name, name);
+        if (c == 0)
+            return builtin_decls[mid].json;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
