@@ -22,6 +22,7 @@
 #include "../engine/number.h"
 #include "../engine/strbuf.h"
 #include "compiler.h"
+#include "typecheck.h"
 
 typedef struct lvar {
     const char *name;
@@ -967,6 +968,8 @@ static uint32_t lt_call_with(lower *L, ast_term *t, const callee *ce, int nargs)
         lt_term_to(L, t->call.args[i], base + i);
     uint32_t r = new_reg(L);
     uint32_t loc = pb_loc(L->pb, &t->loc);
+    if (ce->bi && !L->dry && typecheck_builtin_args(L->a, ce->bi, t->call.args, nargs) >= 0)
+        lerror(L, "rego_type_error", &t->loc, "%s: invalid argument(s)", t->call.fn_name);
     if (ce->bi) {
         emit(L, OP_CALLB, r, pb_builtin(L->pb, ce->bi), base, n, loc);
     } else {
