@@ -409,7 +409,7 @@ int cli_eval(int argc, char **argv)
             verdict_errors_free(qe);
             errlist_addf(&errs, st == VERDICT_NOMEM ? "out of memory" : "evaluation failed");
         }
-        present_errors(&errs, p.format, stdout, stderr);
+        present_errors_and_result(&errs, res, p.format, stdout, stderr);
         goto done;
     }
     verdict_errors_free(qe);

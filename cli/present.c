@@ -311,3 +311,39 @@ void present_errors(const errlist *errs, present_format f, FILE *out, FILE *err)
     else
         errlist_print_text(errs, err);
 }
+
+/* OPA's Output has both fields when an evaluation returns solutions and an
+ * error (strict builtin errors): {"errors": [...], "result": [...]}. */
+void present_errors_and_result(const errlist *errs, const verdict_result *r, present_format f, FILE *out,
+                               FILE *err)
+{
+    if (f != FORMAT_JSON || row_count(r) == 0) {
+        present_errors(errs, f, out, err);
+        return;
+    }
+    char *etext = NULL;
+    size_t elen = 0;
+    FILE *m = open_memstream(&etext, &elen);
+    if (!m) {
+        present_errors(errs, f, out, err);
+        return;
+    }
+    errlist_print_json(errs, m);
+    fclose(m);
+    char *rtext = verdict_result_json(r, 1);
+    /* errors document without its closing brace, then the result's field */
+    char *end = etext ? strrchr(etext, '}') : NULL;
+    const char *field = rtext ? strchr(rtext, '\n') : NULL;
+    if (end && field) {
+        while (end > etext && (end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        fwrite(etext, 1, (size_t)(end - etext), out);
+        fputs(",", out);
+        fputs(field, out);
+        fputc('\n', out);
+    } else {
+        present_errors(errs, f, out, err);
+    }
+    free(etext);
+    free(rtext);
+}

@@ -29,5 +29,8 @@ void present_result(const verdict_result *r, present_format f, int pretty_limit,
 /* Errors go to stdout as {"errors": [...]} in the JSON formats, otherwise
  * as text to stderr, where OPA prints them. */
 void present_errors(const errlist *errs, present_format f, FILE *out, FILE *err);
+/* Errors together with the solutions an evaluation returned with them. */
+void present_errors_and_result(const errlist *errs, const verdict_result *r, present_format f, FILE *out,
+                               FILE *err);
 
 #endif

@@ -638,6 +638,7 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
         return VERDICT_NOMEM;
     }
     verdict_errors *e = errs_new();
+    bool keep_rows = false; /* strict mode: solutions and the first builtin error, as OPA returns both */
     vm *V = thread_vm();
     if (!V)
         errs_add(e, "internal_error", "out of memory", "", 0, 0);
@@ -660,11 +661,12 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
             if (vm_run_query(V, cq, on_row, r) != 0) {
                 const vm_error *ve = vm_last_error(V);
                 errs_add(e, ve->code, ve->message, ve->loc.file, ve->loc.row, ve->loc.col);
+                keep_rows = vm_last_error_deferred(V);
             }
             r->eval_bytes = vm_arena(V)->used;
         }
     }
-    if (e->n == 0) {
+    if (e->n == 0 || keep_rows) {
         /* keep what the result needs from the query: texts and locations */
         r->nexprs = cq->shape.nexprs;
         r->texts = arena_alloc(r->a, sizeof *r->texts * (size_t)(r->nexprs + 1));
@@ -679,7 +681,10 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
     }
     r->shape = NULL;
     if (e->n) {
-        verdict_result_free(r);
+        if (keep_rows)
+            *out = r;
+        else
+            verdict_result_free(r);
         return fail_with(e, errs);
     }
     verdict_errors_free(e);

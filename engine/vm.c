@@ -91,6 +91,7 @@ struct vm {
     arena a;
     jmp_buf *jb;
     vm_error err;
+    vm_error deferred;      /* first builtin error under strict builtin errors */
     const program *prog;
     val *data;
     val *input;
@@ -226,6 +227,7 @@ void vm_begin(vm *V, const vm_eval_opts *o)
     val_objb_init(&V->ndcache, &V->a);
     V->nondet = false;
     memset(&V->err, 0, sizeof V->err);
+    memset(&V->deferred, 0, sizeof V->deferred);
 }
 
 static void *vgrow(void *p, int *cap, int need, size_t elem)
@@ -690,10 +692,20 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
         return out;
     if (st == BI_ERR) {
         *failed = true;
-        if (V->strict || (ctx.err_code && strcmp(ctx.err_code, "eval_builtin_error") != 0 &&
-                          strcmp(ctx.err_code, "eval_type_error") != 0))
-            vm_throw(V, ctx.err_code ? ctx.err_code : "eval_builtin_error", loc, "%s: %s", bi->name,
-                     ctx.err_msg);
+        const char *code = ctx.err_code ? ctx.err_code : "eval_builtin_error";
+        bool builtin_err = strcmp(code, "eval_builtin_error") == 0 || strcmp(code, "eval_type_error") == 0;
+        if (!builtin_err)
+            vm_throw(V, code, loc, "%s: %s", bi->name, ctx.err_msg);
+        /* As OPA does, a builtin error makes the call undefined and the
+         * evaluation goes on; with strict builtin errors the first one is the
+         * evaluation's error, reported when it ends. */
+        if (V->strict && !V->deferred.code) {
+            V->deferred.code = code;
+            snprintf(V->deferred.message, sizeof V->deferred.message, "%s: %s", bi->name, ctx.err_msg);
+            V->deferred.loc = *loc;
+            if (!V->deferred.loc.file)
+                V->deferred.loc.file = "";
+        }
     }
     return NULL;
 }
@@ -1222,8 +1234,14 @@ static int guarded(vm *V, void (*fn)(vm *, void *), void *ud)
     fn(V, ud);
     V->jb = saved;
     V->a.oom = NULL;
+    if (V->deferred.code) {
+        V->err = V->deferred;
+        return -1;
+    }
     return 0;
 }
+
+bool vm_last_error_deferred(const vm *V) { return V->deferred.code && V->err.code == V->deferred.code; }
 
 static void run_query_fn(vm *V, void *ud)
 {

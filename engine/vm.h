@@ -63,6 +63,9 @@ int vm_run_query(vm *V, const compiled_query *q, vm_row_fn on_row, void *ud);
 int vm_eval_path(vm *V, val *const *keys, int nkeys, val **out);
 
 const vm_error *vm_last_error(const vm *V);
+/* The last error is a builtin error of strict mode, reported after the
+ * evaluation finished: the solutions found are complete and valid. */
+bool vm_last_error_deferred(const vm *V);
 /* Whether the evaluation used a non-deterministic builtin (not cacheable). */
 bool vm_used_nondeterminism(const vm *V);
 /* Counters of the last evaluation. */

@@ -96,7 +96,10 @@ typedef struct verdict_result verdict_result;
 /* Evaluate a query (Rego body text, e.g. "data.authz.allow" or
  * "x := data.a[_]; x > 1") against the active snapshot.  Returns VERDICT_OK
  * with a result set (possibly empty: undefined), or VERDICT_ERROR with
- * errors (compile errors of the query, or evaluation errors). */
+ * errors (compile errors of the query, or evaluation errors).  With
+ * strict_builtin_errors, a builtin error is reported after the evaluation
+ * finished, as OPA does: then *out also holds the solutions found (where the
+ * failing call was undefined) and must be freed. */
 verdict_status verdict_query(verdict_engine *eng, const char *query,
                              const verdict_query_options *opts, verdict_result **out,
                              verdict_errors **errs);
