@@ -18,11 +18,11 @@ OPT     ?= -O2 -g
 CFLAGS  += $(WARN) $(DEFS) $(OPT) -fPIC -Iinclude -I.
 CXX     ?= c++
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -fPIC -Iinclude -I.
-LIBS    := -lre2 -lcrypto -lcurl -lmpfr -lgmp -lxxhash -lyaml -lstdc++ -lm -lpthread
+LIBS    := -larchive -lre2 -lcrypto -lcurl -lmpfr -lgmp -lxxhash -lyaml -lstdc++ -lm -lpthread
 TESTLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 SONAME  := libverdict.so.0
-LIB_SRC := $(wildcard rego/*.c engine/*.c engine/builtins/*.c)
+LIB_SRC := $(wildcard rego/*.c engine/*.c engine/builtins/*.c bundle/*.c)
 LIB_CXX := $(wildcard engine/builtins/*.cc)   # small C++ shims (RE2)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
