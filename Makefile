@@ -42,7 +42,7 @@ DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubu
 	libxxhash-dev libgmp-dev libmpfr-dev libyaml-dev libjansson-dev libarchive-dev \
 	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc
 
-.PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan
+.PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan install embed-test
 
 all: $(BUILD)/libverdict.a $(BUILD)/libverdict.so $(BUILD)/verdict
 
@@ -116,6 +116,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) cli-test
+	$(MAKE) embed-test
 	$(MAKE) conformance-asan
 	$(MAKE) conformance-eval
 	$(MAKE) conformance
@@ -171,6 +172,29 @@ bench: deps
 	$(BUILD)/bench --dir $(SHARED)/bench
 	$(BUILD)/json_bench $(SHARED)/bench/large-data/data.json
 	benchmarks/process.sh $(BUILD)/verdict $(SHARED)/bench
+
+# make install PREFIX=/opt/verdict: header, static and shared library (with
+# soname), pkg-config file, the verdict command.
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^#define VERDICT_VERSION "\(.*\)"/\1/p' include/verdict.h)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/verdict.h $(DESTDIR)$(PREFIX)/include/verdict.h
+	install -m 644 $(BUILD)/libverdict.a $(DESTDIR)$(PREFIX)/lib/libverdict.a
+	install -m 755 $(BUILD)/libverdict.so $(DESTDIR)$(PREFIX)/lib/libverdict.so.$(VERSION)
+	ln -sf libverdict.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libverdict.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(LIBS)|' verdict.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/verdict.pc
+	install -m 755 $(BUILD)/verdict $(DESTDIR)$(PREFIX)/bin/verdict
+
+# The embedding example built against an installed copy with pkg-config.
+embed-test: all
+	rm -rf $(BUILD)/prefix && $(MAKE) install PREFIX=$(CURDIR)/$(BUILD)/prefix
+	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig $(MAKE) -C examples/embed -B embed
+	examples/embed/embed $(SHARED)/bench/rbac | tee $(BUILD)/embed.out
+	grep -q '^decision: true$$' $(BUILD)/embed.out && echo "embed-test: 1 passed, 0 failed"
 
 clean:
 	rm -rf $(BUILD)
