@@ -12,8 +12,8 @@
  *   /.manifest           JSON: revision, roots, rego_version, file_rego_versions,
  *                        metadata, wasm
  *   /.signatures.json    JWS over the file list with SHA-256 digests
- *   **\/data.json|yaml   a data document placed at the path of its folder
- *   **\/*.rego           a module (Rego v1 unless the manifest says v0)
+ *   <dir>/data.json|yaml a data document placed at the path of its folder
+ *   <dir>/<name>.rego    a module (Rego v1 unless the manifest says v0)
  *   /patch.json          delta bundles only: {"data": [{op, path, value}]}
  *   /policy.wasm, ...    wasm modules (kept, not evaluated)
  */

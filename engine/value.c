@@ -578,6 +578,60 @@ static val *make_set(arena *a, val **items, size_t n, uint32_t *index, uint32_t 
     return &s->h;
 }
 
+/* A copy of obj with key set to value.  Replacing an existing key shares
+ * the keys and the index with obj (only the values are copied), so changing
+ * one entry of a large object costs a copy of its value pointers, not a
+ * rebuild: that is what keeps a delta bundle's cost proportional to the
+ * patch. */
+val *val_object_with(arena *a, const val *obj, val *key, val *value)
+{
+    const vobj *o = (const vobj *)obj;
+    uint32_t n = obj->len;
+    long pos = n ? val_object_find(obj, key) : -1;
+    if (pos >= 0) {
+        vobj *c = arena_alloc(a, sizeof *c);
+        *c = *o;
+        c->h.flags &= (uint8_t)~VAL_F_STATIC;
+        c->values = arena_alloc(a, sizeof *c->values * n);
+        memcpy(c->values, o->values, sizeof *c->values * n);
+        c->values[pos] = value;
+        c->h.hash = hash_pairs(c->keys, c->values, n);
+        return &c->h;
+    }
+    /* a new key: insert it in order */
+    val **k = arena_alloc(a, sizeof *k * (n + 1));
+    val **v = arena_alloc(a, sizeof *v * (n + 1));
+    uint32_t at = 0;
+    while (at < n && val_compare(o->keys[at], key) < 0)
+        at++;
+    if (at)
+        memcpy(k, o->keys, sizeof *k * at), memcpy(v, o->values, sizeof *v * at);
+    k[at] = key;
+    v[at] = value;
+    if (n > at)
+        memcpy(k + at + 1, o->keys + at, sizeof *k * (n - at)), memcpy(v + at + 1, o->values + at, sizeof *v * (n - at));
+    return make_object(a, k, v, n + 1, NULL, 0);
+}
+
+/* A copy of obj without key (obj itself when the key is absent). */
+val *val_object_without(arena *a, const val *obj, const val *key)
+{
+    const vobj *o = (const vobj *)obj;
+    uint32_t n = obj->len;
+    long pos = n ? val_object_find(obj, key) : -1;
+    if (pos < 0)
+        return (val *)obj;
+    if (n == 1)
+        return VAL_EMPTY_OBJECT_V;
+    val **k = arena_alloc(a, sizeof *k * (n - 1));
+    val **v = arena_alloc(a, sizeof *v * (n - 1));
+    memcpy(k, o->keys, sizeof *k * (size_t)pos);
+    memcpy(v, o->values, sizeof *v * (size_t)pos);
+    memcpy(k + pos, o->keys + pos + 1, sizeof *k * (n - 1 - (size_t)pos));
+    memcpy(v + pos, o->values + pos + 1, sizeof *v * (n - 1 - (size_t)pos));
+    return make_object(a, k, v, n - 1, NULL, 0);
+}
+
 val *val_object(arena *a, val *const *keys, val *const *values, size_t n)
 {
     if (n == 0)

@@ -114,6 +114,10 @@ val *val_string_prehashed(arena *a, const char *s, size_t n, uint64_t hash);
 val *val_array(arena *a, val *const *items, size_t n);
 /* Object from n pairs in any order.  On duplicate keys the later pair wins. */
 val *val_object(arena *a, val *const *keys, val *const *values, size_t n);
+/* Copies of an object with one key set or removed; unchanged parts are
+ * shared with the original. */
+val *val_object_with(arena *a, const val *obj, val *key, val *value);
+val *val_object_without(arena *a, const val *obj, const val *key);
 /* Set from n elements in any order; duplicates are dropped. */
 val *val_set(arena *a, val *const *items, size_t n);
 

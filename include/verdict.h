@@ -59,6 +59,8 @@ typedef struct verdict_options {
     uint64_t instruction_limit;     /* per evaluation; 0 = unlimited */
     size_t memory_limit;            /* bytes per evaluation; 0 = unlimited */
     uint64_t timeout_ns;            /* per evaluation; 0 = none */
+    size_t cache_bytes;             /* decision cache bound; 0 = default (64 MiB) */
+    int cache_disabled;             /* no decision cache */
 } verdict_options;
 
 typedef struct verdict_engine verdict_engine;
@@ -81,6 +83,60 @@ verdict_status verdict_add_data_yaml(verdict_engine *eng, const char *path, cons
 /* Compile everything staged so far (with what is active) into a new snapshot
  * and activate it.  On error nothing changes. */
 verdict_status verdict_commit(verdict_engine *eng, verdict_errors **errs);
+
+/* ---- changes that take effect at once ----
+ * Each is one atomic transaction: it compiles what it must, then swaps the
+ * active snapshot; on failure nothing changes.  Paths inside the roots of an
+ * active bundle belong to that bundle and are refused ("bundle_error"). */
+
+/* OPA's PUT /v1/data/{path}: create or replace the document at path. */
+verdict_status verdict_put_data(verdict_engine *eng, const char *path, const char *json, size_t len,
+                                verdict_errors **errs);
+/* OPA's PATCH /v1/data/{path}: a JSON Patch array of {"op": "add"|"remove"|
+ * "replace", "path", "value"} applied below path. */
+verdict_status verdict_patch_data(verdict_engine *eng, const char *path, const char *patch_json, size_t len,
+                                  verdict_errors **errs);
+/* OPA's DELETE /v1/data/{path}. */
+verdict_status verdict_delete_data(verdict_engine *eng, const char *path, verdict_errors **errs);
+
+/* OPA's PUT / DELETE /v1/policies/{id}: add or replace a module, remove one. */
+verdict_status verdict_put_module(verdict_engine *eng, const char *id, const char *text, size_t len,
+                                  verdict_errors **errs);
+verdict_status verdict_delete_module(verdict_engine *eng, const char *id, verdict_errors **errs);
+/* [{"id", "raw"}] of the active modules; the text of one (NULL if absent). */
+char *verdict_modules_json(verdict_engine *eng);
+char *verdict_module_text(verdict_engine *eng, const char *id);
+
+/* ---- bundles ---- */
+
+typedef struct verdict_bundle_options {
+    const char *verification_key;       /* PEM public key/certificate or HMAC secret; NULL: no verification */
+    const char *verification_key_id;
+    const char *verification_alg;       /* RS256 ... HS512; NULL: the signature's */
+    const char *scope;
+    int skip_verification;
+    uint64_t max_bytes;                 /* decompressed size limit; 0: default */
+} verdict_bundle_options;
+
+/* Load a bundle (.tar.gz file or directory; or a buffer holding a .tar.gz)
+ * under a name and activate it at once.  A full bundle owns its manifest's
+ * roots: the data and modules it replaces there are gone, other bundles'
+ * roots must not overlap.  A delta bundle patches the data of the active
+ * bundle of the same name.  All or nothing: on any error (unsafe or
+ * malformed archive, signature, parse or compile error) the previous state
+ * stays active and the errors say why (code "bundle_error" for the bundle
+ * itself, OPA's codes for what is in it). */
+verdict_status verdict_load_bundle_file(verdict_engine *eng, const char *name, const char *path,
+                                        const verdict_bundle_options *opts, verdict_errors **errs);
+verdict_status verdict_load_bundle_buffer(verdict_engine *eng, const char *name, const void *buf, size_t len,
+                                          const verdict_bundle_options *opts, verdict_errors **errs);
+/* {"<name>": {"name", "revision", "roots", "activated_ns", "metadata"?}} of the active bundles. */
+char *verdict_bundles_json(verdict_engine *eng);
+/* The active revision of a bundle (NULL when not loaded). */
+char *verdict_bundle_revision(verdict_engine *eng, const char *name);
+
+/* A number that changes whenever policies, data or bundles change. */
+uint64_t verdict_generation(verdict_engine *eng);
 
 /* ---- queries, as `opa eval` runs them ---- */
 typedef struct verdict_query_options {
@@ -143,6 +199,21 @@ verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *i
 /* 1 when the document at `path` is defined and exactly `true`; 0 otherwise
  * (undefined, any other value, or an error). */
 int verdict_allow(verdict_engine *eng, const char *path, const char *input_json, size_t input_len);
+
+/* verdict_eval and verdict_allow keep decisions in a cache: keyed by the
+ * path and the input (its exact bytes, and its canonical value), valid for
+ * the snapshot they were made on (any change of policy, data or bundle is a
+ * miss), bounded in bytes.  Decisions that used a non-deterministic builtin
+ * (time.now_ns, rand.intn, uuid.rfc4122, http.send, ...) are not kept. */
+typedef struct verdict_metrics {
+    uint64_t evaluations;       /* decisions evaluated (cache misses included) */
+    uint64_t eval_ns;           /* time spent evaluating them */
+    uint64_t cache_hits;
+    uint64_t cache_misses;
+    size_t cache_bytes;
+} verdict_metrics;
+
+void verdict_get_metrics(verdict_engine *eng, verdict_metrics *m);
 
 /* ---- capabilities ---- */
 

@@ -1,0 +1,3 @@
+package legacy
+
+allow { input.user == "admin" }

@@ -1,0 +1,113 @@
+/* Unit tests for the engine's changes: data writes (PUT/PATCH/DELETE
+ * /v1/data semantics), policy uploads, and that a failed change keeps the
+ * previous state. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "include/verdict.h"
+
+static char *get(verdict_engine *e, const char *path)
+{
+    char *out = NULL;
+    verdict_status st = verdict_eval(e, path, NULL, 0, &out, NULL);
+    return st == VERDICT_OK ? out : strdup(st == VERDICT_UNDEFINED ? "undefined" : "error");
+}
+
+#define CHECK_DOC(e, path, want)                                                                   \
+    do {                                                                                           \
+        char *got_ = get(e, path);                                                                 \
+        ck_assert_msg(strcmp(got_, want) == 0, "%s: want %s, got %s", path, want, got_);           \
+        free(got_);                                                                                \
+    } while (0)
+
+START_TEST(put_patch_delete_data)
+{
+    verdict_engine *e = verdict_new(NULL);
+    const char *doc = "{\"users\":{\"alice\":{\"role\":\"admin\"}},\"list\":[1,2,3]}";
+    ck_assert_int_eq(verdict_put_data(e, "app", doc, strlen(doc), NULL), VERDICT_OK);
+    CHECK_DOC(e, "app/users/alice/role", "\"admin\"");
+    uint64_t g = verdict_generation(e);
+    const char *patch = "[{\"op\":\"add\",\"path\":\"/users/bob\",\"value\":{\"role\":\"dev\"}},"
+                        "{\"op\":\"replace\",\"path\":\"/users/alice/role\",\"value\":\"owner\"},"
+                        "{\"op\":\"remove\",\"path\":\"/list/0\"},"
+                        "{\"op\":\"add\",\"path\":\"/list/-\",\"value\":4}]";
+    ck_assert_int_eq(verdict_patch_data(e, "app", patch, strlen(patch), NULL), VERDICT_OK);
+    ck_assert_uint_gt(verdict_generation(e), g);
+    CHECK_DOC(e, "app/users", "{\"alice\":{\"role\":\"owner\"},\"bob\":{\"role\":\"dev\"}}");
+    CHECK_DOC(e, "app/list", "[2,3,4]");
+    /* a failing patch changes nothing, even its successful first operations */
+    const char *bad = "[{\"op\":\"add\",\"path\":\"/x\",\"value\":1},{\"op\":\"replace\",\"path\":\"/nope/y\",\"value\":2}]";
+    verdict_errors *errs = NULL;
+    ck_assert_int_eq(verdict_patch_data(e, "app", bad, strlen(bad), &errs), VERDICT_ERROR);
+    ck_assert_str_eq(verdict_error_code(errs, 0), "storage_not_found_error");
+    verdict_errors_free(errs);
+    CHECK_DOC(e, "app/x", "undefined");
+    ck_assert_int_eq(verdict_delete_data(e, "app/users/bob", NULL), VERDICT_OK);
+    CHECK_DOC(e, "app/users", "{\"alice\":{\"role\":\"owner\"}}");
+    ck_assert_int_eq(verdict_delete_data(e, "app/users/bob", &errs), VERDICT_ERROR);
+    ck_assert_str_eq(verdict_error_code(errs, 0), "storage_not_found_error");
+    verdict_errors_free(errs);
+    ck_assert_int_eq(verdict_put_data(e, "", "[1]", 3, &errs), VERDICT_ERROR);
+    verdict_errors_free(errs);
+    verdict_free(e);
+}
+END_TEST
+
+START_TEST(policies_and_data_together)
+{
+    verdict_engine *e = verdict_new(NULL);
+    const char *m = "package app\nallow if data.app.users[input.user].role == \"admin\"\n";
+    ck_assert_int_eq(verdict_put_module(e, "app.rego", m, strlen(m), NULL), VERDICT_OK);
+    const char *doc = "{\"users\":{\"alice\":{\"role\":\"admin\"}}}";
+    ck_assert_int_eq(verdict_put_data(e, "app", doc, strlen(doc), NULL), VERDICT_OK);
+    const char *in = "{\"user\":\"alice\"}";
+    ck_assert_int_eq(verdict_allow(e, "app/allow", in, strlen(in)), 1);
+    /* a module that does not compile is refused; the old one keeps answering */
+    const char *bad = "package app\nallow if x\n";
+    verdict_errors *errs = NULL;
+    ck_assert_int_eq(verdict_put_module(e, "app.rego", bad, strlen(bad), &errs), VERDICT_ERROR);
+    ck_assert_str_eq(verdict_error_code(errs, 0), "rego_unsafe_var_error");
+    verdict_errors_free(errs);
+    ck_assert_int_eq(verdict_allow(e, "app/allow", in, strlen(in)), 1);
+    char *list = verdict_modules_json(e);
+    ck_assert_ptr_nonnull(strstr(list, "\"id\":\"app.rego\""));
+    free(list);
+    char *text = verdict_module_text(e, "app.rego");
+    ck_assert_str_eq(text, m);
+    free(text);
+    ck_assert_int_eq(verdict_delete_module(e, "app.rego", NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_allow(e, "app/allow", in, strlen(in)), 0);
+    ck_assert_int_eq(verdict_delete_module(e, "app.rego", &errs), VERDICT_ERROR);
+    ck_assert_str_eq(verdict_error_code(errs, 0), "resource_not_found");
+    verdict_errors_free(errs);
+    verdict_free(e);
+}
+END_TEST
+
+START_TEST(many_small_writes_share_the_document)
+{
+    verdict_engine *e = verdict_new(NULL);
+    for (int i = 0; i < 200; i++) {
+        char path[64], v[32];
+        snprintf(path, sizeof path, "counters/c%d", i % 17);
+        snprintf(v, sizeof v, "%d", i);
+        ck_assert_int_eq(verdict_put_data(e, path, v, strlen(v), NULL), VERDICT_OK);
+    }
+    CHECK_DOC(e, "counters/c16", "186");
+    CHECK_DOC(e, "counters/c0", "187");
+    verdict_free(e);
+}
+END_TEST
+
+Suite *suite_engine(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("changes");
+    tcase_add_test(tc, put_patch_delete_data);
+    tcase_add_test(tc, policies_and_data_together);
+    tcase_add_test(tc, many_small_writes_share_the_document);
+    suite_add_tcase(s, tc);
+    return s;
+}
