@@ -25,11 +25,14 @@ SONAME  := libverdict.so.0
 LIB_SRC := $(wildcard rego/*.c engine/*.c engine/builtins/*.c bundle/*.c)
 LIB_CXX := $(wildcard engine/builtins/*.cc)   # small C++ shims (RE2)
 CLI_SRC := $(wildcard cli/*.c)
+SERVER_SRC := $(wildcard server/*.c)   # verdict run --server (linked into the CLI only)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 CONF_SRC := $(wildcard tests/conformance/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/obj/%.o)
+SERVER_LIBS := -lwebsockets -lz
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -40,7 +43,8 @@ ASAN_CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/asan/%.o)
 
 DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubunit-dev \
 	libxxhash-dev libgmp-dev libmpfr-dev libyaml-dev libjansson-dev libarchive-dev \
-	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc
+	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc \
+	zlib1g-dev curl wrk nodejs
 
 .PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan install embed-test
 
@@ -80,8 +84,8 @@ $(BUILD)/libverdict.a: $(LIB_OBJ)
 $(BUILD)/libverdict.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LIBS)
 
-$(BUILD)/verdict: $(CLI_OBJ) $(BUILD)/libverdict.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libverdict.a $(LIBS)
+$(BUILD)/verdict: $(CLI_OBJ) $(SERVER_OBJ) $(BUILD)/libverdict.a
+	$(CC) -o $@ $(CLI_OBJ) $(SERVER_OBJ) $(BUILD)/libverdict.a $(LIBS) $(SERVER_LIBS)
 
 # Unit tests: every tests/unit/*.c may define `Suite *suite_<name>(void)`;
 # the list of suites is generated so adding a file is enough.
@@ -167,10 +171,18 @@ $(BUILD)/bench: benchmarks/bench.c $(BUILD)/libverdict.a
 $(BUILD)/json_bench: benchmarks/json_bench.c $(BUILD)/libverdict.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libverdict.a $(LIBS)
 
+$(BUILD)/embed_bench: benchmarks/embed_bench.c $(BUILD)/libverdict.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libverdict.a $(LIBS)
+
+$(BUILD)/bundle_bench: benchmarks/bundle_bench.c $(BUILD)/libverdict.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libverdict.a $(LIBS)
+
 bench: deps
-	$(MAKE) all $(BUILD)/bench $(BUILD)/json_bench
+	$(MAKE) all $(BUILD)/bench $(BUILD)/json_bench $(BUILD)/embed_bench $(BUILD)/bundle_bench
 	$(BUILD)/bench --dir $(SHARED)/bench
 	$(BUILD)/json_bench $(SHARED)/bench/large-data/data.json
+	$(BUILD)/embed_bench $(SHARED)/bench/rbac
+	$(BUILD)/bundle_bench $(SHARED)/bench/large-data
 	benchmarks/process.sh $(BUILD)/verdict $(SHARED)/bench
 
 # make install PREFIX=/opt/verdict: header, static and shared library (with

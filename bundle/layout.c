@@ -5,7 +5,8 @@
  *   *.rego                     a module
  *   data.json                  JSON data, placed at the path of its folder
  *   data.yaml, data.yml        YAML data, likewise
- *   /.manifest                 the manifest
+ *   /.manifest                 the manifest (at the top only; OPA would take
+ *                              any name ending in ".manifest")
  *   patch.json                 delta bundles: the patch operations
  *   /.signatures.json          the signatures (never itself signed)
  *   policy.wasm                a wasm module (kept as a file, not evaluated)
@@ -505,8 +506,10 @@ static int assemble(assembly *as, const bundle_verify *v)
     const bfile *sigfile = bfiles_find(files, "/.signatures.json");
     if (!delta && v && v->key && !v->skip) {
         int r = sigfile ? bsig_verify_signatures(sigfile->data, sigfile->len, v, &sigs, err) : 1;
-        if (r < 0)
+        if (r < 0) {
+            bsig_files_free(&sigs);
             return -1;
+        }
         if (r == 1 && v->key_id) {
             berr(err, "bundle missing .signatures.json file");
             return -1;

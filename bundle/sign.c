@@ -139,6 +139,13 @@ static unsigned char *b64url_decode(const char *in, size_t n, size_t *out_len)
 
 /* ---- keys ---- */
 
+/* Encrypted keys fail rather than prompt on a terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return 0;
+}
+
 static EVP_PKEY *load_public_key(const char *pem)
 {
     EVP_PKEY *pk = NULL;
@@ -146,7 +153,7 @@ static EVP_PKEY *load_public_key(const char *pem)
     if (!bio)
         return NULL;
     if (strstr(pem, "-----BEGIN CERTIFICATE-----")) {
-        X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        X509 *x = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
         if (x) {
             pk = X509_get_pubkey(x);
             X509_free(x);
@@ -154,6 +161,7 @@ static EVP_PKEY *load_public_key(const char *pem)
     } else {
         OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(&pk, "PEM", NULL, NULL, 0, NULL, NULL);
         if (dc) {
+            OSSL_DECODER_CTX_set_pem_password_cb(dc, no_passphrase, NULL);
             if (!OSSL_DECODER_from_bio(dc, bio)) {
                 EVP_PKEY_free(pk);
                 pk = NULL;
@@ -171,7 +179,7 @@ static EVP_PKEY *load_private_key(const char *pem)
     BIO *bio = BIO_new_mem_buf(pem, -1);
     if (!bio)
         return NULL;
-    EVP_PKEY *pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    EVP_PKEY *pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
     BIO_free(bio);
     ERR_clear_error();
     return pk;

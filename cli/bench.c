@@ -205,8 +205,8 @@ int cli_bench(int argc, char **argv)
     eng = verdict_new(&opts);
     if (!eng)
         goto done;
-    load_data_paths(eng, p.data, p.ndata, &errs);
     load_bundle_paths(eng, p.bundles, p.nbundles, &errs);
+    load_data_paths(eng, p.data, p.ndata, &errs);
     verdict_errors *e = NULL;
     if (errlist_count(&errs) == 0 && verdict_commit(eng, &e) != VERDICT_OK)
         errlist_add_engine(&errs, e);

@@ -40,7 +40,8 @@ void cli_eval_usage(FILE *out)
           "  verdict eval <query> [flags]\n"
           "\n"
           "Flags:\n"
-          "  -b, --bundle PATH             load a bundle directory (repeatable)\n"
+          "  -b, --bundle PATH             load a bundle (.tar.gz or directory; repeatable; a delta\n"
+          "                                bundle applies to the bundle before it)\n"
           "  -d, --data PATH               load .rego, .json and .yaml files or directories\n"
           "                                (repeatable; \"a.b:PATH\" loads under data.a.b)\n"
           "      --fail                    exit 1 when the result is undefined\n"
@@ -362,8 +363,9 @@ int cli_eval(int argc, char **argv)
         goto done;
     }
 
-    load_data_paths(eng, p.data, p.ndata, &errs);
+    /* bundles activate at once; -d files are staged and committed after them */
     load_bundle_paths(eng, p.bundles, p.nbundles, &errs);
+    load_data_paths(eng, p.data, p.ndata, &errs);
     if (errlist_count(&errs) == 0) {
         verdict_errors *e = NULL;
         if (verdict_commit(eng, &e) != VERDICT_OK) {
@@ -388,6 +390,7 @@ int cli_eval(int argc, char **argv)
     qopts.input_len = input_len;
     qopts.input_is_yaml = input_yaml;
     qopts.strict_builtin_errors = p.strict_builtin_errors;
+    qopts.results_with_errors = 1; /* opa eval prints both */
     verdict_errors *qe = NULL;
     verdict_status st = verdict_query(eng, p.query, &qopts, &res, &qe);
     if (res && verdict_result_prints(res)) fputs(verdict_result_prints(res), stderr);

@@ -304,27 +304,45 @@ void load_data_paths(verdict_engine *eng, char *const *paths, size_t n, errlist 
     }
 }
 
+/* Bundles (.tar.gz files or directories) are activated in order, each
+ * named by its path; a delta bundle patches the full bundle loaded before it. */
 void load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs)
 {
-    loader ld = {eng, errs, 1};
+    char *last_full = NULL;
     for (size_t i = 0; i < n; i++) {
         char *path = url_clean(paths[i], errs);
         if (!path) continue;
         struct stat st;
         if (stat(path, &st) != 0) {
             add_os_error(errs, "stat", path, errno);
-        } else if (!S_ISDIR(st.st_mode)) {
-            errlist_addf(errs, "bundle %s: loading bundle archives is not supported yet", path);
-        } else {
-            char *manifest = path_join(path, ".manifest");
-            if (manifest && stat(manifest, &st) == 0)
-                errlist_addf(errs, "bundle %s: bundles with a .manifest are not supported yet", path);
-            else
-                load_rec(&ld, path, "", 0);
-            free(manifest);
+            free(path);
+            continue;
         }
+        verdict_bundle_options o;
+        memset(&o, 0, sizeof o);
+        o.delta_target = last_full;
+        verdict_errors *e = NULL;
+        if (verdict_load_bundle_file(eng, path, path, &o, &e) != VERDICT_OK) {
+            if (e && verdict_errors_count(e))
+                errlist_add_engine(errs, e);
+            else {
+                verdict_errors_free(e);
+                errlist_addf(errs, "bundle %s: cannot be loaded", path);
+            }
+            free(path);
+            continue;
+        }
+        verdict_errors_free(e);
+        char *rev = verdict_bundle_revision(eng, path);
+        if (rev) { /* a full bundle, registered under its path */
+            free(last_full);
+            last_full = path;
+            path = NULL;
+        }
+        free(rev);
         free(path);
     }
+    free(last_full);
 }
 
 /* ---- the input document ---- */

@@ -6,7 +6,9 @@
 #include <verdict.h>
 
 #include "bench.h"
+#include "build.h"
 #include "eval.h"
+#include "run.h"
 
 static void usage(FILE *out)
 {
@@ -17,9 +19,12 @@ static void usage(FILE *out)
           "\n"
           "Commands:\n"
           "  bench       Benchmark a Rego query\n"
+          "  build       Build a bundle (.tar.gz) from directories and files\n"
           "  capabilities Print the capabilities of this build (builtins and features)\n"
           "  eval        Evaluate a Rego query\n"
           "  help        Help about any command\n"
+          "  inspect     Show what a bundle holds (manifest, namespaces, files)\n"
+          "  run         Start the policy server (OPA's REST API)\n"
           "  version     Print the version of verdict\n"
           "\n"
           "Use \"verdict help <command>\" for more information about a command.\n",
@@ -41,6 +46,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "eval") == 0) return cli_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "build") == 0) return cli_build(argc - 1, argv + 1);
+    if (strcmp(cmd, "inspect") == 0) return cli_inspect(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "capabilities") == 0) {
         /* `opa capabilities --current`: what this build supports */
         char *caps = verdict_capabilities_json(1);
@@ -56,6 +64,8 @@ int main(int argc, char **argv)
             cli_eval_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "bench") == 0)
             cli_bench_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "run") == 0)
+            cli_run_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "version") == 0)
             puts("Print the version of verdict.\n\nUsage:\n  verdict version");
         else

@@ -140,7 +140,7 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
             if (vm_run_query(V, cq, on_row, r) != 0) {
                 const vm_error *ve = vm_last_error(V);
                 errs_add(e, ve->code, ve->message, ve->loc.file, ve->loc.row, ve->loc.col);
-                keep_rows = vm_last_error_deferred(V);
+                keep_rows = vm_last_error_deferred(V) && opts && opts->results_with_errors;
             }
             r->eval_bytes = vm_arena(V)->used;
         }

@@ -937,14 +937,29 @@ static void txn_bundle(txn *t, const char *name, const bundle *b)
         if (strcmp(t->bundles[i].name, name) == 0)
             continue;
         for (int r = 0; r < b->nroots; r++)
-            for (int q = 0; q < t->bundles[i].nroots; q++)
-                if (bundle_roots_overlap(b->roots[r], t->bundles[i].roots[q])) {
-                    char msg[1024];
+            for (int q = 0; q < t->bundles[i].nroots; q++) {
+                const char *x = t->bundles[i].roots[q], *y = b->roots[r];
+                if (!bundle_roots_overlap(y, x))
+                    continue;
+                /* OPA's wording, bundle names in sorted order */
+                const char *n1 = strcmp(t->bundles[i].name, name) < 0 ? t->bundles[i].name : name;
+                const char *n2 = n1 == name ? t->bundles[i].name : name;
+                char msg[1024];
+                if (!x[0] || !y[0])
                     snprintf(msg, sizeof msg,
-                             "detected overlapping roots in bundle manifest with: [%s, %s] (root \"%s\" overlaps \"%s\")",
-                             t->bundles[i].name, name, t->bundles[i].roots[q], b->roots[r]);
-                    return txn_error(t, "bundle_error", msg, name);
-                }
+                             "bundles [%s, %s] have overlapping roots and cannot be activated simultaneously because "
+                             "bundle(s) [%s] specify empty root paths ('') which overlap with any other bundle root",
+                             n1, n2, !x[0] ? t->bundles[i].name : name);
+                else if (strcmp(x, y) == 0)
+                    snprintf(msg, sizeof msg,
+                             "detected overlapping roots in manifests for these bundles: [%s, %s] (root %s is in "
+                             "multiple bundles)", n1, n2, x);
+                else
+                    snprintf(msg, sizeof msg,
+                             "detected overlapping roots in manifests for these bundles: [%s, %s] (%s overlaps %s)",
+                             n1, n2, strlen(x) < strlen(y) ? x : y, strlen(x) < strlen(y) ? y : x);
+                return txn_error(t, "bundle_error", msg, name);
+            }
     }
     /* clear the previous revision's data and modules, and the new roots */
     bundle_state *prev = find_bundle(t->bundles, t->nbundles, name);
@@ -1030,6 +1045,20 @@ static void txn_delta(txn *t, const char *name, const bundle *b)
         snprintf(msg, sizeof msg, "delta bundle \"%s\" has no snapshot bundle to apply to", name);
         return txn_error(t, "bundle_error", msg, name);
     }
+    /* a delta patches its base: it must have the same roots (OPA's rule) */
+    bool same = b->nroots == base->nroots;
+    for (int r = 0; same && r < b->nroots; r++) {
+        bool found = false;
+        for (int q = 0; q < base->nroots && !found; q++)
+            found = strcmp(b->roots[r], base->roots[q]) == 0;
+        same = found;
+    }
+    if (!same) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "delta bundle '%s' has wasm resolvers or manifest roots that are different from those in the store", name);
+        return txn_error(t, "bundle_error", msg, name);
+    }
     for (int i = 0; i < b->npatches && txn_ok(t); i++) {
         const bundle_patch *p = &b->patches[i];
         strbuf path = STRBUF_INIT;
@@ -1071,14 +1100,14 @@ static void txn_delta(txn *t, const char *name, const bundle *b)
     t->bundles_changed = true;
 }
 
-static verdict_status activate(verdict_engine *eng, const char *name, bundle *b, const char *source,
-                               verdict_errors **errs)
+static verdict_status activate(verdict_engine *eng, const char *name, const char *delta_target, bundle *b,
+                               const char *source, verdict_errors **errs)
 {
     pthread_mutex_lock(&eng->lock);
     txn t;
     txn_begin(&t, eng);
     if (b->is_delta)
-        txn_delta(&t, name, b);
+        txn_delta(&t, delta_target ? delta_target : name, b);
     else
         txn_bundle(&t, name, b);
     verdict_status st = txn_commit(&t, errs);
@@ -1126,7 +1155,7 @@ verdict_status verdict_load_bundle_file(verdict_engine *eng, const char *name, c
     bundle *b = dir ? bundle_read_dir(path, &lim, &v, &be) : bundle_read_file(path, &lim, &v, &be);
     if (!b)
         return read_failed(path, &be, errs);
-    return activate(eng, name, b, path, errs);
+    return activate(eng, name, opts ? opts->delta_target : NULL, b, path, errs);
 }
 
 verdict_status verdict_load_bundle_buffer(verdict_engine *eng, const char *name, const void *buf, size_t len,
@@ -1143,7 +1172,7 @@ verdict_status verdict_load_bundle_buffer(verdict_engine *eng, const char *name,
     bundle *b = bundle_read_buffer(buf, len, &lim, &v, &be);
     if (!b)
         return read_failed(name, &be, errs);
-    return activate(eng, name, b, name, errs);
+    return activate(eng, name, opts ? opts->delta_target : NULL, b, name, errs);
 }
 
 char *verdict_bundles_json(verdict_engine *eng)

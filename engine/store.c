@@ -108,7 +108,7 @@ static val *set_rec(arena *a, val *node, val *const *keys, int n, int i, val *va
     }
     if (node->kind == VAL_ARRAY) {
         uint32_t len = val_len(node);
-        if (i == n - 1 && mode == STORE_ADD && key->kind == VAL_STRING && strcmp(val_str(key), "-") == 0) {
+        if (i == n - 1 && mode != STORE_REPLACE && key->kind == VAL_STRING && strcmp(val_str(key), "-") == 0) {
             varr *c = val_array_alloc(a, len + 1);
             memcpy(c->items, val_array_items(node), sizeof *c->items * len);
             c->items[len] = value;

@@ -116,6 +116,7 @@ typedef struct verdict_bundle_options {
     const char *scope;
     int skip_verification;
     uint64_t max_bytes;                 /* decompressed size limit; 0: default */
+    const char *delta_target;           /* a delta bundle patches this bundle instead of `name` */
 } verdict_bundle_options;
 
 /* Load a bundle (.tar.gz file or directory; or a buffer holding a .tar.gz)
@@ -135,6 +136,22 @@ char *verdict_bundles_json(verdict_engine *eng);
 /* The active revision of a bundle (NULL when not loaded). */
 char *verdict_bundle_revision(verdict_engine *eng, const char *name);
 
+/* `opa build`: a .tar.gz bundle from directories and files, optionally
+ * signed.  Readable by OPA and by verdict_load_bundle_file. */
+typedef struct verdict_build_options {
+    const char *revision;
+    const char *signing_key;            /* PEM private key or HMAC secret (the text, not a path) */
+    const char *signing_alg;            /* default RS256 */
+    const char *key_id;
+    const char *scope;
+} verdict_build_options;
+
+verdict_status verdict_build_bundle(char *const *inputs, int ninputs, const char *out_path,
+                                    const verdict_build_options *opts, verdict_errors **errs);
+/* A bundle's manifest, namespaces (package -> files), files with sizes, as
+ * JSON; NULL with errors when it cannot be read. */
+char *verdict_inspect_bundle(const char *path, verdict_errors **errs);
+
 /* A number that changes whenever policies, data or bundles change. */
 uint64_t verdict_generation(verdict_engine *eng);
 
@@ -145,6 +162,7 @@ typedef struct verdict_query_options {
     int input_is_yaml;          /* input text is YAML rather than JSON */
     int input_is_rego;          /* input text is a Rego term (e.g. with sets) */
     int strict_builtin_errors;  /* builtin errors are errors, not undefined */
+    int results_with_errors;    /* return the solutions along with a strict builtin error */
 } verdict_query_options;
 
 typedef struct verdict_result verdict_result;
@@ -154,8 +172,9 @@ typedef struct verdict_result verdict_result;
  * with a result set (possibly empty: undefined), or VERDICT_ERROR with
  * errors (compile errors of the query, or evaluation errors).  With
  * strict_builtin_errors, a builtin error is reported after the evaluation
- * finished, as OPA does: then *out also holds the solutions found (where the
- * failing call was undefined) and must be freed. */
+ * finished, as OPA does; when results_with_errors is also set, *out then
+ * holds the solutions found (where the failing call was undefined) and the
+ * caller frees it. */
 verdict_status verdict_query(verdict_engine *eng, const char *query,
                              const verdict_query_options *opts, verdict_result **out,
                              verdict_errors **errs);

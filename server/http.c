@@ -14,8 +14,8 @@
  * completes and the connection waits for the next request.
  *
  * Timeouts: libwebsockets drops a connection that does not finish its
- * headers in time (timeout_secs_ah_idle) or stays idle between requests
- * (keepalive_timeout); a body must arrive within BODY_TIMEOUT_S. */
+ * headers in time (timeout_secs_ah_idle), is that slow sending a body
+ * (timeout_secs) or stays idle between requests (keepalive_timeout). */
 #include "internal.h"
 
 #include <arpa/inet.h>
@@ -35,9 +35,8 @@
 #include <zlib.h>
 
 #define MAX_LISTEN 8
-#define BODY_TIMEOUT_S 30
 #define WRITE_CHUNK (256u << 10)    /* bytes handed to lws_write at once */
-#define HEADER_ROOM 1024
+#define HEADER_ROOM 512
 
 typedef struct worker {
     server *s;
@@ -224,50 +223,65 @@ static const char *reason(int status)
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 411: return "Length Required";
     case 413: return "Request Entity Too Large";
     case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
-    default: return "";
+    default: return "Unknown";
     }
 }
 
 /* Lay out the status line, headers and body in ss->out after LWS_PRE
- * bytes of room, then ask for a writeable callback. */
+ * bytes of room, then ask for a writeable callback.  The header block is
+ * written here rather than with lws_add_http_header_*(): the connection is
+ * HTTP/1.1 only, and this way 204 and 304 carry no Content-Length, as RFC
+ * 9110 asks. */
 static int queue_response(struct lws *wsi, session *ss, http_response *res)
 {
-    unsigned char hb[LWS_PRE + HEADER_ROOM];
-    unsigned char *start = hb + LWS_PRE, *p = start, *end = hb + sizeof hb;
     const char *ctype = res->content_type;
-    size_t body_len = ctype ? res->body.len : 0;
-    if (lws_add_http_header_status(wsi, (unsigned)res->status | LWSAHH_FLAG_NO_SERVER_NAME, &p, end))
-        return -1;
-    if (ctype && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, (const unsigned char *)ctype,
-                                              (int)strlen(ctype), &p, end))
-        return -1;
-    if (lws_add_http_header_content_length(wsi, body_len, &p, end))
-        return -1;
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-request-id:",
-                                    (const unsigned char *)ss->request_id, (int)strlen(ss->request_id), &p, end))
-        return -1;
-    if (res->allow && lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
-                                                  (const unsigned char *)res->allow, (int)strlen(res->allow), &p,
-                                                  end))
-        return -1;
-    if (ss->close_after && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
-                                                        5, &p, end))
-        return -1;
-    if (lws_finalize_http_header(wsi, &p, end))
-        return -1;
-    size_t head = (size_t)(p - start);
+    int bodyless = res->status == 204 || res->status == 304;
+    size_t body_len = ctype && !bodyless ? res->body.len : 0;
     buf_reset(&ss->out);
-    if (buf_reserve(&ss->out, LWS_PRE + head + body_len) != 0)
+    if (buf_reserve(&ss->out, LWS_PRE + HEADER_ROOM + body_len) != 0)
         return -1;
     memset(ss->out.data, 0, LWS_PRE);
     ss->out.len = LWS_PRE;
-    buf_append(&ss->out, start, head);
+    buf *o = &ss->out;
+    char num[24];
+    buf_puts(o, "HTTP/1.1 ");
+    snprintf(num, sizeof num, "%d ", res->status);
+    buf_puts(o, num);
+    buf_puts(o, reason(res->status));
+    if (ctype && !bodyless) {
+        buf_puts(o, "\r\nContent-Type: ");
+        buf_puts(o, ctype);
+    }
+    if (!bodyless) {
+        buf_puts(o, "\r\nContent-Length: ");
+        char *p = num + sizeof num;
+        *--p = '\0';
+        size_t v = body_len;
+        do
+            *--p = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        buf_puts(o, p);
+    }
+    buf_puts(o, "\r\nX-Request-Id: ");
+    buf_puts(o, ss->request_id);
+    buf_puts(o, "\r\n");
+    if (res->allow) {
+        buf_puts(o, "Allow: ");
+        buf_puts(o, res->allow);
+        buf_puts(o, "\r\n");
+    }
+    if (ss->close_after)
+        buf_puts(o, "Connection: close\r\n");
+    buf_puts(o, "\r\n");
     if (ss->method != M_HEAD)
-        buf_append(&ss->out, res->body.data, body_len);
+        buf_append(o, res->body.data, body_len);
+    if (o->oom)
+        return -1;
     ss->sent = 0;
     ss->phase = P_RESPOND;
     lws_callback_on_writable(wsi);
@@ -420,7 +434,8 @@ static int on_headers(struct lws *wsi, session *ss, const char *uri)
     ss->content_type = header_copy(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
     ss->content_encoding = header_copy(wsi, WSI_TOKEN_HTTP_CONTENT_ENCODING);
     ss->if_none_match = header_copy(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH);
-    peer_address(wsi, ss->remote, sizeof ss->remote);
+    if (s->dlog || log_enabled(LOG_DEBUG))
+        peer_address(wsi, ss->remote, sizeof ss->remote);  /* a syscall: only when logged */
     int idlen = lws_hdr_custom_length(wsi, "x-request-id:", 13);
     if (idlen > 0 && (size_t)idlen < sizeof ss->request_id &&
         lws_hdr_custom_copy(wsi, ss->request_id, (int)sizeof ss->request_id, "x-request-id:", 13) > 0) {
@@ -444,11 +459,17 @@ static int on_headers(struct lws *wsi, session *ss, const char *uri)
         ss->phase = P_REJECTED;
         return queue_simple(wsi, ss, 413, "invalid_parameter", "request body too large");
     }
-    if (length > 0 || chunked) {
+    if (chunked) {
+        /* libwebsockets 4.1 cannot read chunked request bodies */
+        ss->close_after = 1;
+        ss->phase = P_REJECTED;
+        return queue_simple(wsi, ss, 411, "invalid_parameter",
+                            "chunked request bodies are not supported: send Content-Length");
+    }
+    if (length > 0) {
         ss->phase = P_BODY;
-        if (length && buf_reserve(&ss->body, (size_t)length) != 0)
+        if (buf_reserve(&ss->body, (size_t)length) != 0)
             return queue_simple(wsi, ss, 500, "internal_error", "out of memory");
-        lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, BODY_TIMEOUT_S);
         return 0;
     }
     dispatch(wsi, ss);
@@ -803,7 +824,8 @@ int http_start(server *s, char **error)
     }
     h->wake[0] = h->wake[1] = -1;
     s->http = h;
-    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_ours);
+    lws_set_log_level(log_enabled(LOG_DEBUG) ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO : LLL_ERR | LLL_WARN,
+                      lws_log_to_ours);
 
     buf addrs = BUF_INIT;
     buf_putc(&addrs, '[');

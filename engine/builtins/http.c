@@ -53,10 +53,8 @@
 /* "expires at the zero time": always stale (Go's time.Time{}). */
 #define EXPIRED_ALWAYS INT64_MIN
 
-
 /* ------------------------------------------------------------------ */
-/* errors                                                             */
-
+/* small Go-isms                                                      */
 
 /* OPA's Value.String() of v (strings quoted), malloc'd. */
 static char *rego_text(const val *v)
@@ -67,9 +65,6 @@ static char *rego_text(const val *v)
         sb_puts(&sb, "");
     return sb_detach(&sb);
 }
-
-/* ------------------------------------------------------------------ */
-/* small Go-isms                                                      */
 
 /* strconv.ParseBool over a value's text (so 1 and true pass, "true" does not). */
 static bool go_parse_bool(const val *v, bool *out, http_err *e)
@@ -384,8 +379,8 @@ static bool check_url_syntax(const char *url, http_err *e)
 }
 
 /* createHTTPRequest: the request object (OPA's `req`, or the cache key when
- * revalidating) read into r.  Keys are visited in sorted order, so the first
- * bad one in that order is reported, as in OPA. */
+ * revalidating) read into r.  Keys are visited in OPA's key order, and the
+ * first bad one is reported. */
 static bool read_request(const val *obj, http_req *r, http_err *e)
 {
     bool use_system = false;

@@ -284,6 +284,11 @@ static bi_status sign_req(bi_ctx *c, val *const *args, val **out, sign_bufs *b)
         return BI_ERR;
     }
 
+    aws_url *u = &b->u;
+    char err[600];
+    if (!split_url(val_str(url), u, err, sizeof err))
+        return bi_error(c, "%s", err);
+
     bool unsigned_payload = false;
     val *dps = val_object_get_str(cfg, "disable_payload_signing", 23);
     if (dps) {
@@ -291,11 +296,6 @@ static bi_status sign_req(bi_ctx *c, val *const *args, val **out, sign_bufs *b)
             return bi_type_error(c, "operand 2 invalid value for 'disable_payload_signing' in AWS config");
         unsigned_payload = val_is_true(dps);
     }
-
-    aws_url *u = &b->u;
-    char err[600];
-    if (!split_url(val_str(url), u, err, sizeof err))
-        return bi_error(c, "%s", err);
 
     /* the payload: raw_body, else the JSON of body, else nothing */
     val *raw = val_object_get_str(req, "raw_body", 8), *jb = val_object_get_str(req, "body", 4);

@@ -4,7 +4,7 @@
  * words it (`Get "http://x": dial tcp 127.0.0.1:1: connect: connection
  * refused`).
  *
- * curl is made to behave like Go's client: no "Accept: * / *", no form
+ * curl is made to behave like Go's client: no "Accept" header, no form
  * Content-Type, no "Expect: 100-continue"; gzip asked for and decoded
  * transparently (its Content-Encoding and Content-Length then dropped, as
  * Go drops them); Transfer-Encoding not reported; redirects followed here,
@@ -78,7 +78,8 @@ char *http_strdup(const char *s, size_t n)
     char *p = malloc(n + 1);
     if (!p)
         return NULL;
-    memcpy(p, s, n);
+    if (n)
+        memcpy(p, s, n);
     p[n] = 0;
     return p;
 }
@@ -803,7 +804,10 @@ static void map_curl_error(CURLcode rc, CURL *h, const recv_state *x, const hop 
         }
         return;
     case CURLE_SSL_CONNECT_ERROR:
-        net_error(e, method, url, "tls: %s", detail);
+        if (strstr(detail, "wrong version number"))
+            net_error(e, method, url, "http: server gave HTTP response to HTTPS client");
+        else
+            net_error(e, method, url, "tls: %s", detail);
         return;
     default:
         net_error(e, method, url, "%s", detail);
@@ -1124,6 +1128,16 @@ static hc_response *do_request(const http_req *r, const char *extra_name[2], con
         const url_parts *prev = hp.url;
         if (!(strcmp(prev->scheme, "https") == 0 && strcmp(nu.scheme, "http") == 0))
             referer = http_strdup(prev->url, strlen(prev->url));
+        /* a unix socket serves every request of the exchange, as Go's transport dials it */
+        if (first.unix_path && !nu.unix_path && !(nu.unix_path = http_strdup(first.unix_path, strlen(first.unix_path)))) {
+            http_err_set(e, HE_WRAPPED, "out of memory");
+            url_parts_free(&nu);
+            free(nmc);
+            free(next);
+            hc_response_free(resp);
+            resp = NULL;
+            break;
+        }
         bool left = hp.left_origin || !same_host(&first, &nu);
         url_parts_free(&cur);
         cur = nu;

@@ -45,8 +45,9 @@ size_t hc_response_size(const hc_response *r);
  * are evicted first-in first-out when the byte budget is exceeded, as OPA's
  * inter-query cache does; an entry larger than the budget is not stored. */
 
-/* A copy of the entry for key (caller frees) and its expiry (Unix ns; 0 for
- * "already stale"), or NULL when there is none. */
+/* A copy of the entry for key (caller frees) and its expiry (Unix ns;
+ * INT64_MIN for "stale from the start", Go's zero time), or NULL when there
+ * is none. */
 hc_response *hc_get(const char *key, size_t klen, int64_t *expires_at);
 /* Store a copy of r under key, replacing what was there. */
 void hc_put(const char *key, size_t klen, const hc_response *r, int64_t expires_at);

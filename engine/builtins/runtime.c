@@ -345,7 +345,8 @@ static ast_term **sorted_copy(const ast_term *t, int stride)
     ast_term **c = malloc(sizeof *c * (size_t)(n ? n : 1));
     if (!c)
         return NULL;
-    memcpy(c, t->coll.items, sizeof *c * (size_t)n);
+    if (n > 0)
+        memcpy(c, t->coll.items, sizeof *c * (size_t)n);
     sort_terms(c, n / stride, stride);
     return c;
 }
@@ -444,9 +445,10 @@ static val *term_json(pm *p, const ast_term *t)
     case AST_SCALAR:
         switch (val_kind_of(t->value)) {
         case VAL_NULL: return typed(p, "null", VAL_EMPTY_OBJECT_V);
+        /* the AST's values live in the parse arena, which goes away */
         case VAL_BOOL: return typed(p, "boolean", t->value);
-        case VAL_NUMBER: return typed(p, "number", t->value);
-        default: return typed(p, "string", t->value);
+        case VAL_NUMBER: return typed(p, "number", val_copy(a, t->value));
+        default: return typed(p, "string", val_copy(a, t->value));
         }
     case AST_VAR:
         return typed(p, "var", val_cstring(a, t->var.name));
@@ -457,7 +459,8 @@ static val *term_json(pm *p, const ast_term *t)
     case AST_SET: {
         int n = t->coll.n;
         ast_term **s = arena_alloc(a, sizeof *s * (size_t)(n ? n : 1));
-        memcpy(s, t->coll.items, sizeof *s * (size_t)n);
+        if (n > 0)
+            memcpy(s, t->coll.items, sizeof *s * (size_t)n);
         sort_terms(s, n, 1);
         int k = 0;
         for (int i = 0; i < n; i++)
@@ -468,7 +471,8 @@ static val *term_json(pm *p, const ast_term *t)
     case AST_OBJECT: {
         int n = t->coll.n / 2;
         ast_term **s = arena_alloc(a, sizeof *s * (size_t)(2 * n + 1));
-        memcpy(s, t->coll.items, sizeof *s * (size_t)(2 * n));
+        if (n > 0)
+            memcpy(s, t->coll.items, sizeof *s * (size_t)(2 * n));
         sort_terms(s, n, 2);
         /* equal keys: the later pair wins (the sort is stable) */
         int k = 0;

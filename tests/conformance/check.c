@@ -187,6 +187,7 @@ int conf_check_case(const conf_case *c, uint64_t timeout_ns, char *reason, size_
             q.input_len = strlen(input);
         }
         q.strict_builtin_errors = c->strict_error;
+        q.results_with_errors = 1; /* OPA's runner sees both */
         verdict_status st = verdict_query(eng, c->query, &q, &res, &errs);
         if (st != VERDICT_OK && st != VERDICT_UNDEFINED && (!errs || !verdict_errors_count(errs))) {
             sb_printf(&why, "verdict_query returned status %d without errors", (int)st);

@@ -258,6 +258,11 @@ static void *serve_conn(void *arg)
             break;
         len += (size_t)n;
         buf[len] = 0;
+        if (buf[0] < 'A' || buf[0] > 'Z') {
+            /* not HTTP (a TLS handshake, say): answer as an HTTP server would */
+            respond(fd, 400, "Bad Request", NULL, "", 0);
+            break;
+        }
         end = strstr(buf, "\r\n\r\n");
     }
     if (end) {
@@ -603,6 +608,8 @@ START_TEST(response_shapes)
     /* a unix socket (OPA's unix://...?socket=) */
     r = send_ok("{\"method\": \"get\", \"url\": \"unix://localhost/echo?b=2&socket=%SOCK%&a=1\"}");
     expect(get(get(r, "body"), "path"), "\"/echo?a=1&b=2\"");
+    r = send_ok("{\"method\": \"get\", \"url\": \"unix://localhost/redirect/307?socket=%SOCK%\", \"enable_redirect\": true}");
+    expect(get(get(r, "body"), "path"), "\"/echo\"");
 }
 END_TEST
 
@@ -721,6 +728,12 @@ START_TEST(transport_errors)
              "Get \"foo://foo.com\": unsupported protocol scheme \"foo\"");
     send_err("{\"method\": \"get\", \"url\": \"\"}", "eval_builtin_error", "Get \"\": unsupported protocol scheme \"\"");
     send_err("{\"method\": \"post\", \"url\": \"%URL%/close\"}", "eval_builtin_error", "Post \"%URL%/close\": EOF");
+    send_err("{\"method\": \"get\", \"url\": \"https://127.0.0.1:%PORT%/json\"}", "eval_builtin_error",
+             "Get \"https://127.0.0.1:%PORT%/json\": http: server gave HTTP response to HTTPS client");
+    /* the TLS options reach curl (the handshake still fails against plain HTTP) */
+    send_err("{\"method\": \"get\", \"url\": \"https://127.0.0.1:%PORT%/json\", \"tls_server_name\": \"verdict.test\","
+             " \"tls_insecure_skip_verify\": true}",
+             "eval_builtin_error", "Get \"https://127.0.0.1:%PORT%/json\": http: server gave HTTP response to HTTPS client");
 }
 END_TEST
 

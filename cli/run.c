@@ -1,0 +1,246 @@
+/* run.c — `verdict run --server`: parse OPA's `opa run` flags, build the
+ * engine with the options the configuration asks for, load the files and
+ * bundles named on the command line, and hand over to server/. */
+#include "run.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <verdict.h>
+
+#include "../server/server.h"
+#include "errlist.h"
+#include "load.h"
+
+void cli_run_usage(FILE *out)
+{
+    fputs("Start the policy server (OPA's REST API).\n"
+          "\n"
+          "Usage:\n"
+          "  verdict run --server [flags] [files...]\n"
+          "\n"
+          "Files and directories are loaded as `verdict eval -d` loads them (.tar.gz\n"
+          "files as bundles).\n"
+          "\n"
+          "Flags:\n"
+          "  -a, --addr HOST:PORT              listen address (repeatable; default 127.0.0.1:8181)\n"
+          "  -b, --bundle PATH                 load a bundle (.tar.gz or directory; repeatable),\n"
+          "                                    named by its path\n"
+          "  -c, --config-file FILE            OPA configuration file (YAML or JSON)\n"
+          "  -h, --help                        help for run\n"
+          "  -l, --log-level LEVEL             debug, info (default), warn or error\n"
+          "      --log-format FORMAT           json (default), json-pretty or text\n"
+          "  -s, --server                      start the server (required)\n"
+          "      --set KEY=VALUE               override a configuration value (repeatable)\n"
+          "      --shutdown-grace-period SECS  wait for in-flight requests on shutdown (default 10)\n"
+          "      --threads N                   service threads (default: one per core)\n"
+          "      --v0-compatible               parse modules as Rego v0\n",
+          out);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("Error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nRun 'verdict run --help' for usage.\n", stderr);
+    va_end(ap);
+    return 1;
+}
+
+typedef struct strvec {
+    char **v;
+    int n;
+} strvec;
+
+static int push(strvec *sv, char *s)
+{
+    char **grown = realloc(sv->v, sizeof *grown * (size_t)(sv->n + 1));
+    if (!grown)
+        return -1;
+    sv->v = grown;
+    sv->v[sv->n++] = s;
+    return 0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* "--flag value", "--flag=value" and "-f value": the value, or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *s, const char *l, int *matched)
+{
+    const char *a = argv[*i];
+    size_t ln = strlen(l);
+    *matched = 0;
+    if (strncmp(a, l, ln) == 0 && a[ln] == '=') {
+        *matched = 1;
+        return a + ln + 1;
+    }
+    if (strcmp(a, l) == 0 || (s && strcmp(a, s) == 0)) {
+        *matched = 1;
+        if (*i + 1 >= argc)
+            return NULL;
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+static int load_everything(verdict_engine *eng, strvec *files, strvec *bundles)
+{
+    errlist errs;
+    errlist_init(&errs);
+    /* plain files and directories are staged, then committed together */
+    strvec plain = {0};
+    for (int i = 0; i < files->n; i++) {
+        struct stat st;
+        if (has_suffix(files->v[i], ".tar.gz") && stat(files->v[i], &st) == 0 && S_ISREG(st.st_mode))
+            push(bundles, files->v[i]);  /* OPA's loader reads tarballs as bundles */
+        else
+            push(&plain, files->v[i]);
+    }
+    if (plain.n) {
+        load_data_paths(eng, plain.v, (size_t)plain.n, &errs);
+        if (errlist_count(&errs) == 0) {
+            verdict_errors *e = NULL;
+            if (verdict_commit(eng, &e) != VERDICT_OK)
+                errlist_add_engine(&errs, e);
+            else
+                verdict_errors_free(e);
+        }
+    }
+    free(plain.v);
+    for (int i = 0; i < bundles->n && errlist_count(&errs) == 0; i++) {
+        verdict_errors *e = NULL;
+        if (verdict_load_bundle_file(eng, bundles->v[i], bundles->v[i], NULL, &e) != VERDICT_OK) {
+            if (e && verdict_errors_count(e))
+                errlist_add_engine(&errs, e);
+            else {
+                verdict_errors_free(e);
+                errlist_addf(&errs, "bundle %s: cannot load", bundles->v[i]);
+            }
+        } else {
+            verdict_errors_free(e);
+        }
+    }
+    int failed = errlist_count(&errs) != 0;
+    if (failed) {
+        fputs("error: ", stderr);
+        errlist_print_text(&errs, stderr);
+    }
+    errlist_free(&errs);
+    return failed ? -1 : 0;
+}
+
+int cli_run(int argc, char **argv)
+{
+    server_options o;
+    memset(&o, 0, sizeof o);
+    strvec addrs = {0}, sets = {0}, files = {0}, bundles = {0};
+    int serve = 0, rc = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v;
+        int m;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cli_run_usage(stdout);
+            rc = 0;
+            goto done;
+        } else if (strcmp(a, "-s") == 0 || strcmp(a, "--server") == 0) {
+            serve = 1;
+        } else if (strcmp(a, "--v0-compatible") == 0) {
+            o.v0_compatible = 1;
+        } else if (strcmp(a, "--v1-compatible") == 0) {
+            o.v0_compatible = 0;
+        } else if ((v = flag_value(argc, argv, &i, "-a", "--addr", &m)) || m) {
+            if (!v || push(&addrs, (char *)v) != 0) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "-b", "--bundle", &m)) || m) {
+            if (!v || push(&bundles, (char *)v) != 0) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "-c", "--config-file", &m)) || m) {
+            if (!v) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+            o.config_file = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--set", &m)) || m) {
+            if (!v || push(&sets, (char *)v) != 0) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "-l", "--log-level", &m)) || m) {
+            if (!v) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+            o.log_level = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--log-format", &m)) || m) {
+            if (!v) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+            o.log_format = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--shutdown-grace-period", &m)) || m) {
+            if (!v || atoi(v) < 0) {
+                rc = usage_error("invalid argument for %s", a);
+                goto done;
+            }
+            o.shutdown_grace_seconds = atoi(v);
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--threads", &m)) || m) {
+            if (!v || atoi(v) <= 0) {
+                rc = usage_error("invalid argument for %s", a);
+                goto done;
+            }
+            o.threads = atoi(v);
+        } else if (a[0] == '-' && a[1]) {
+            rc = usage_error("unknown flag: %s", a);
+            goto done;
+        } else if (push(&files, (char *)a) != 0) {
+            goto done;
+        }
+    }
+    if (!serve) {
+        rc = usage_error("the interactive shell is not supported: use verdict run --server");
+        goto done;
+    }
+    o.addrs = (const char **)addrs.v;
+    o.naddrs = addrs.n;
+    o.sets = (const char **)sets.v;
+    o.nsets = sets.n;
+
+    char *error = NULL;
+    server *s = server_new(&o, &error);
+    if (!s) {
+        fprintf(stderr, "error: %s\n", error ? error : "cannot start the server");
+        free(error);
+        goto done;
+    }
+    verdict_engine *eng = verdict_new(server_engine_options(s));
+    if (!eng) {
+        fputs("error: out of memory\n", stderr);
+        server_free(s);
+        goto done;
+    }
+    if (load_everything(eng, &files, &bundles) == 0)
+        rc = server_run(s, eng);
+    server_free(s);
+    verdict_free(eng);
+done:
+    free(addrs.v);
+    free(sets.v);
+    free(files.v);
+    free(bundles.v);
+    return rc;
+}
