@@ -503,7 +503,8 @@ static verdict_status txn_commit(txn *t, verdict_errors **errs)
         for (int i = 0; i < t->nmods; i++)
             ms[n++] = t->mods[i].m;
         rego_errors re = {0};
-        program *p = rego_compile(ms, n, &re);
+        compile_opts co = {eng->opts.coverage != 0};
+        program *p = rego_compile_opts(ms, n, &co, &re);
         errs_from_rego(t->errs, &re);
         rego_errors_free(&re);
         free(ms);
@@ -1216,4 +1217,142 @@ char *verdict_bundle_revision(verdict_engine *eng, const char *name)
     char *rev = b ? strdup(b->revision) : NULL;
     snapshot_release(s);
     return rev;
+}
+
+/* ---- rules and coverage (verdict test) ---- */
+
+char *verdict_rules_json(verdict_engine *eng)
+{
+    if (!eng)
+        return NULL;
+    snapshot *s = engine_acquire(eng);
+    const program *p = s->prog->p;
+    strbuf sb = STRBUF_INIT;
+    sb_putc(&sb, '[');
+    for (uint32_t g = 0; g < p->ngroups; g++) {
+        const prog_group *grp = &p->groups[g];
+        if (g)
+            sb_putc(&sb, ',');
+        sb_puts(&sb, "{\"path\":");
+        json_write_string(&sb, grp->name, strlen(grp->name), 0);
+        sb_puts(&sb, ",\"file\":");
+        const char *file = grp->loc.file ? grp->loc.file : "";
+        json_write_string(&sb, file, strlen(file), 0);
+        sb_printf(&sb, ",\"row\":%d,\"col\":%d,\"function\":%s}", grp->loc.row, grp->loc.col,
+                  grp->kind == GROUP_FUNCTION ? "true" : "false");
+    }
+    sb_putc(&sb, ']');
+    snapshot_release(s);
+    return sb_detach(&sb);
+}
+
+static void write_ranges(strbuf *sb, const int *rows, int n)
+{
+    sb_putc(sb, '[');
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && rows[j + 1] == rows[j] + 1)
+            j++;
+        sb_printf(sb, "%s{\"start\":{\"row\":%d},\"end\":{\"row\":%d}}", i ? "," : "", rows[i], rows[j]);
+        i = j + 1;
+    }
+    sb_putc(sb, ']');
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* As Go prints a float64: the shortest text that reads back the same. */
+static void write_pct(strbuf *sb, int covered, int total)
+{
+    double pct = total ? 100.0 * covered / total : 0;
+    char buf[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, pct);
+        if (strtod(buf, NULL) == pct)
+            break;
+    }
+    sb_puts(sb, buf);
+}
+
+char *verdict_coverage_json(verdict_engine *eng)
+{
+    if (!eng)
+        return NULL;
+    snapshot *s = engine_acquire(eng);
+    const program *p = s->prog->p;
+    strbuf sb = STRBUF_INIT;
+    int all_cov = 0, all_not = 0;
+    /* files in order of name */
+    const char **files = calloc((size_t)p->nprobes + 1, sizeof *files);
+    int nfiles = 0;
+    for (uint32_t i = 0; i < p->nprobes; i++) {
+        int k;
+        for (k = 0; k < nfiles; k++)
+            if (strcmp(files[k], p->probes[i].file) == 0)
+                break;
+        if (k == nfiles)
+            files[nfiles++] = p->probes[i].file;
+    }
+    for (int i = 1; i < nfiles; i++)
+        for (int j = i; j > 0 && strcmp(files[j - 1], files[j]) > 0; j--) {
+            const char *t = files[j];
+            files[j] = files[j - 1];
+            files[j - 1] = t;
+        }
+    sb_puts(&sb, "{\"files\":{");
+    int *cov = malloc(sizeof *cov * ((size_t)p->nprobes + 1)), *notc = malloc(sizeof *notc * ((size_t)p->nprobes + 1));
+    for (int f = 0; f < nfiles; f++) {
+        int nc = 0, nn = 0;
+        for (uint32_t i = 0; i < p->nprobes; i++) {
+            if (strcmp(p->probes[i].file, files[f]) != 0)
+                continue;
+            if (__atomic_load_n(&p->hits[i], __ATOMIC_RELAXED))
+                cov[nc++] = p->probes[i].row;
+            else
+                notc[nn++] = p->probes[i].row;
+        }
+        qsort(cov, (size_t)nc, sizeof *cov, cmp_int);
+        qsort(notc, (size_t)nn, sizeof *notc, cmp_int);
+        /* a line with any executed probe is covered */
+        int m = 0;
+        for (int i = 0; i < nn; i++) {
+            bool also = false;
+            for (int k = 0; k < nc && !also; k++)
+                also = cov[k] == notc[i];
+            if (!also && (m == 0 || notc[m - 1] != notc[i]))
+                notc[m++] = notc[i];
+        }
+        nn = m;
+        if (f)
+            sb_putc(&sb, ',');
+        json_write_string(&sb, files[f], strlen(files[f]), 0);
+        sb_puts(&sb, ":{");
+        if (nc) {
+            sb_puts(&sb, "\"covered\":");
+            write_ranges(&sb, cov, nc);
+            sb_putc(&sb, ',');
+        }
+        if (nn) {
+            sb_puts(&sb, "\"not_covered\":");
+            write_ranges(&sb, notc, nn);
+            sb_putc(&sb, ',');
+        }
+        sb_printf(&sb, "\"covered_lines\":%d,\"not_covered_lines\":%d,\"coverage\":", nc, nn);
+        write_pct(&sb, nc, nc + nn);
+        sb_putc(&sb, '}');
+        all_cov += nc;
+        all_not += nn;
+    }
+    sb_printf(&sb, "},\"covered_lines\":%d,\"not_covered_lines\":%d,\"coverage\":", all_cov, all_not);
+    write_pct(&sb, all_cov, all_cov + all_not);
+    sb_putc(&sb, '}');
+    free(cov);
+    free(notc);
+    free(files);
+    snapshot_release(s);
+    return sb_detach(&sb);
 }

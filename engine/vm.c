@@ -1195,6 +1195,10 @@ static void run(vm *V, const prog_proc *p, val **args, uint32_t nargs)
             with_pop(V);
             pc += 1;
             break;
+        case OP_LINE:
+            __atomic_store_n(&V->prog->hits[W(1)], 1, __ATOMIC_RELAXED);
+            pc += 2;
+            break;
         case OP_RET:
             V->sp = saved_sp;
             V->ip = saved_ip;

@@ -60,6 +60,7 @@ typedef struct verdict_options {
     size_t memory_limit;            /* bytes per evaluation; 0 = unlimited */
     uint64_t timeout_ns;            /* per evaluation; 0 = none */
     size_t cache_bytes;             /* decision cache bound; 0 = default (64 MiB) */
+    int coverage;                   /* record which source lines evaluations execute (verdict test --coverage) */
     int cache_disabled;             /* no decision cache */
 } verdict_options;
 
@@ -233,6 +234,17 @@ typedef struct verdict_metrics {
 } verdict_metrics;
 
 void verdict_get_metrics(verdict_engine *eng, verdict_metrics *m);
+
+/* ---- for test runners ---- */
+
+/* [{"path": "data.pkg.rule", "file", "row", "col", "function": bool}] of
+ * every rule of the active policy. */
+char *verdict_rules_json(verdict_engine *eng);
+/* With options.coverage: which lines the evaluations so far executed, as
+ * OPA's coverage report ({"files": {file: {"covered": [{start, end}],
+ * "not_covered": [...], "covered_lines", "not_covered_lines",
+ * "coverage"}}, "covered_lines", "not_covered_lines", "coverage"}). */
+char *verdict_coverage_json(verdict_engine *eng);
 
 /* ---- capabilities ---- */
 

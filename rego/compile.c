@@ -479,6 +479,21 @@ static prog_index *build_index(compiler *c, const cgroup *g)
     return ix;
 }
 
+/* ---- coverage probes ---- */
+
+uint32_t compile_probe(compiler *c, const ast_loc *loc)
+{
+    const char *file = loc->file ? loc->file : "";
+    for (int i = c->nprobes - 1; i >= 0; i--)
+        if (c->probes[i].row == loc->row && strcmp(c->probes[i].file, file) == 0)
+            return (uint32_t)i;
+    c->probes = xgrow(c->probes, &c->capprobes, c->nprobes + 1, sizeof *c->probes);
+    c->probes[c->nprobes].file = arena_strndup(c->a, file, strlen(file));
+    c->probes[c->nprobes].row = loc->row;
+    c->probes[c->nprobes].col = loc->col;
+    return (uint32_t)c->nprobes++;
+}
+
 /* ---- recursion check ---- */
 
 void compile_note_dep(compiler *c, int from, int to)
@@ -630,10 +645,16 @@ static void compiler_release(compiler *c)
     free(c->ndeps);
     free(c->capdeps);
     free(c->procs);
+    free(c->probes);
     arena_release(&c->tmp);
 }
 
 program *rego_compile(ast_module **mods, int nmods, rego_errors *errs)
+{
+    return rego_compile_opts(mods, nmods, NULL, errs);
+}
+
+program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, rego_errors *errs)
 {
     program *p = calloc(1, sizeof *p);
     if (!p)
@@ -647,6 +668,7 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs)
     compiler_init(&c, p->a, errs);
     c.mods = mods;
     c.nmods = nmods;
+    c.coverage = o && o->coverage;
     int errs_before = errs->n;
 
     node_new(&c, -1, NULL); /* data */
@@ -705,6 +727,11 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs)
 
     p->nprocs = (uint32_t)c.nprocs;
     p->procs = c.nprocs ? arena_memdup(p->a, c.procs, sizeof *c.procs * (size_t)c.nprocs) : NULL;
+    if (c.nprobes) {
+        p->nprobes = (uint32_t)c.nprobes;
+        p->probes = arena_memdup(p->a, c.probes, sizeof *c.probes * (size_t)c.nprobes);
+        p->hits = arena_zalloc(p->a, (size_t)c.nprobes);
+    }
     compiler_release(&c);
     if (errs->n != errs_before) {
         program_free(p);

@@ -3,6 +3,8 @@
 #ifndef VERDICT_COMPILE_H
 #define VERDICT_COMPILE_H
 
+#include <stdbool.h>
+
 #include "ast.h"
 #include "program.h"
 
@@ -11,6 +13,11 @@
  * values it copied... (constants are shared: keep the modules alive as long
  * as the program; the engine's snapshot owns both). */
 program *rego_compile(ast_module **mods, int nmods, rego_errors *errs);
+
+typedef struct compile_opts {
+    bool coverage;          /* emit LINE probes for expressions and rule heads */
+} compile_opts;
+program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, rego_errors *errs);
 
 typedef struct query_shape {
     int nexprs;

@@ -54,6 +54,9 @@ typedef struct compiler {
     prog_proc *procs;
     int nprocs, capprocs;
     program *prog;
+    bool coverage;          /* emit LINE probes */
+    prog_loc *probes;       /* coverage probes: one per (file, row) */
+    int nprobes, capprobes;
     int **deps;             /* group -> groups it uses (recursion check) */
     int *ndeps, *capdeps;
 } compiler;
@@ -86,6 +89,8 @@ int pb_finish(pbuild *pb, ir_block *body, const char *name);
 int tree_child(const compiler *c, int node, const char *key, size_t len);
 int group_by_path(const compiler *c, val *const *keys, int n);   /* -1 if none */
 
+/* The coverage probe of a source line (one per file and row). */
+uint32_t compile_probe(compiler *c, const ast_loc *loc);
 void compile_note_dep(compiler *c, int from_group, int to_group);
 void compile_note_node_dep(compiler *c, int from_group, int node);
 

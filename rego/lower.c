@@ -1779,6 +1779,8 @@ static void lower_body(lower *L, ast_body *b)
             if (!try_expr(L, b->exprs[i], &u, &loc))
                 continue;
             set_outer_cur(L, i);
+            if (L->c->coverage && !L->query)
+                emit(L, OP_LINE, compile_probe(L->c, &b->exprs[i]->loc), 0, 0, 0, 0);
             lower_expr(L, b->exprs[i]);
             done[i] = true;
             left--;
@@ -1826,6 +1828,8 @@ static void lower_release(lower *L)
 static void lower_head(lower *L, const cgroup *g, const cdef *d, const ast_rule *r)
 {
     uint32_t loc = pb_loc(L->pb, &r->loc);
+    if (L->c->coverage)
+        emit(L, OP_LINE, compile_probe(L->c, &r->loc), 0, 0, 0, 0); /* the head counts when the rule yields */
     switch (g->kind) {
     case GROUP_COMPLETE:
     case GROUP_FUNCTION:

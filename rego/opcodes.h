@@ -74,6 +74,7 @@
     OP(YIELD,    0, "",       "report one solution of the query")                             \
     OP(WITHPUSH, 2, "WB",     "apply with-descriptor W with values R[B] ..; fresh memo")      \
     OP(WITHPOP,  0, "",       "undo the newest WITHPUSH")                                     \
+    OP(LINE,     1, "X",      "coverage: mark probe X (a source line) as executed")            \
     OP(RET,      0, "",       "return from the procedure")
 
 enum {

@@ -69,6 +69,7 @@ static bool effect_op(int op)
     case OP_NEWSET:
     case OP_NEWOBJ:
     case OP_FINISH:
+    case OP_LINE:
         return true;
     default:
         return false;

@@ -126,6 +126,9 @@ typedef struct program {
     prog_node *nodes;           /* nodes[0] is data */
     uint32_t nnodes;
     uint32_t nmemo;             /* memo slots for groups and nodes */
+    prog_loc *probes;           /* coverage: the source line of each LINE probe */
+    uint32_t nprobes;
+    unsigned char *hits;        /* coverage: probe i executed (written by evaluations) */
 } program;
 
 void program_free(program *p);
