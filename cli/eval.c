@@ -357,6 +357,7 @@ int cli_eval(int argc, char **argv)
     memset(&opts, 0, sizeof opts);
     opts.v0_compatible = p.v0_compatible;
     opts.timeout_ns = p.timeout_ns;
+    verdict_set_runtime(NULL); /* opa.runtime() answers as under `opa eval` */
     eng = verdict_new(&opts);
     if (!eng) {
         fputs("verdict: cannot create engine\n", stderr);

@@ -83,3 +83,28 @@ char *verdict_capabilities_json(int pretty)
     arena_free(a);
     return sb_detach(&sb);
 }
+
+/* ---- process-wide settings of the host ---- */
+
+#include "builtins/http_host.h"
+
+int verdict_set_runtime(const char *config_json)
+{
+    arena *a = arena_new(16 * 1024);
+    if (!a)
+        return -1;
+    val *config = NULL;
+    if (config_json) {
+        json_error je;
+        config = json_parse(a, config_json, strlen(config_json), 0, &je);
+        if (!config || config->kind != VAL_OBJECT) {
+            arena_free(a);
+            return -1;
+        }
+    }
+    int rc = opa_runtime_set(opa_runtime_default(a, config));
+    arena_free(a);
+    return rc;
+}
+
+void verdict_set_http_cache_bytes(size_t max_bytes) { http_cache_configure(max_bytes); }

@@ -246,6 +246,15 @@ char *verdict_rules_json(verdict_engine *eng);
  * "coverage"}}, "covered_lines", "not_covered_lines", "coverage"}). */
 char *verdict_coverage_json(verdict_engine *eng);
 
+/* ---- process-wide settings ---- */
+
+/* What opa.runtime() returns: the environment, the version and the given
+ * configuration (JSON object, or NULL), as `opa run` / `opa eval` set it.
+ * Without a call opa.runtime() is {} (as OPA embedded).  0 or -1. */
+int verdict_set_runtime(const char *config_json);
+/* Byte budget of http.send's inter-query cache (default 64 MiB; 0: unlimited). */
+void verdict_set_http_cache_bytes(size_t max_bytes);
+
 /* ---- capabilities ---- */
 
 /* The capabilities document of this build, in OPA's format: every builtin
