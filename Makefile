@@ -3,8 +3,9 @@
 #   make            library (build/libverdict.a, .so) and CLI (build/verdict)
 #   make deps       install the Debian packages the build and tests need
 #   make test       deps + build + unit tests (plain and ASan/UBSan) + conformance
-#   make run        deps + build + evaluate the example policy
+#   make run        deps + build + serve the example policy on 127.0.0.1:8181
 #   make bench      benchmarks on ../shared/bench
+#   make bench-server  wrk against the decision server (rbac scenario)
 
 MAKEFLAGS += --no-print-directory   # so that `make test` ends with the test summary
 
@@ -43,10 +44,11 @@ ASAN_CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/asan/%.o)
 
 DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubunit-dev \
 	libxxhash-dev libgmp-dev libmpfr-dev libyaml-dev libjansson-dev libarchive-dev \
-	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc \
+	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc tzdata \
 	zlib1g-dev curl wrk nodejs
 
-.PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan install embed-test
+.PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan install embed-test \
+	server-test bench-server
 
 all: $(BUILD)/libverdict.a $(BUILD)/libverdict.so $(BUILD)/verdict
 
@@ -120,6 +122,8 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) cli-test
+	$(MAKE) test-cmd-test
+	$(MAKE) server-test
 	$(MAKE) embed-test
 	$(MAKE) conformance-asan
 	$(MAKE) conformance-eval
@@ -127,7 +131,8 @@ test: deps
 
 run: deps
 	$(MAKE) all
-	$(BUILD)/verdict eval --format pretty -d examples/rbac -i examples/rbac/input.json data.rbac.allow
+	$(BUILD)/verdict run --server --addr 127.0.0.1:8181 --log-format text \
+	  examples/rbac/policy.rego examples/rbac/data.json
 
 # Conformance: OPA's YAML cases in $(SHARED)/opa-conformance, run through the
 # public API; a failure not listed in $(CONF_KNOWN) fails the target, and
@@ -162,6 +167,32 @@ conformance-eval: $(BUILD)/verdict $(BUILD)/conformance
 
 cli-test: $(BUILD)/verdict
 	python3 tests/cli/run_tests.py $(BUILD)/verdict
+
+# `verdict test`: integration tests on fixture directories; and a benchmark
+# (not a test) of 1,000 generated trivial tests run in one process.
+.PHONY: test-cmd-test bench-test
+
+test-cmd-test: $(BUILD)/verdict
+	python3 tests/testcmd/run_tests.py $(BUILD)/verdict
+
+bench-test: deps
+	$(MAKE) all
+	tests/testcmd/bench.sh $(BUILD)/verdict
+
+# The decision server: integration tests over loopback (curl, a bundle
+# service, OPA's npm client), the API section again under ASan/UBSan with
+# leak checks; and a wrk benchmark (not a test).
+SERVER_ASAN_OBJ := $(CLI_SRC:%.c=$(BUILD)/asan/%.o) $(SERVER_SRC:%.c=$(BUILD)/asan/%.o)
+
+$(BUILD)/verdict_asan: $(SERVER_ASAN_OBJ) $(ASAN_LIB_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(SERVER_LIBS)
+
+server-test: $(BUILD)/verdict $(BUILD)/verdict_asan
+	python3 tests/server/run_tests.py $(BUILD)/verdict --asan $(BUILD)/verdict_asan --npm-dir $(BUILD)/server-test-npm
+
+bench-server: deps
+	$(MAKE) all
+	tests/server/bench.sh $(BUILD)/verdict $(SHARED)/bench/rbac
 
 # Benchmarks (not tests): per-decision figures, JSON reading speed and
 # whole-process cost of `verdict eval` on the scenarios of ../shared/bench.

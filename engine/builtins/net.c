@@ -9,7 +9,14 @@
  * mask while IPv4-mapped IPv6 addresses compare as IPv4, and addresses
  * print as Go prints them (RFC 5952 for IPv6).  cidr_merge is OPA's port of
  * Cilium's range merging, with addresses as 128-bit integers (IPv4 as
- * ::ffff:a.b.c.d). */
+ * ::ffff:a.b.c.d).
+ *
+ * Where OPA's Go code misbehaves we do the sensible thing instead: merging
+ * IPv6 ranges whose first byte is zero (OPA panics on the short address
+ * big.Int.Bytes gives) and IPv4-mapped IPv6 networks (OPA builds 28-byte
+ * addresses) treat the addresses as the 128-bit values they are; and
+ * cidr_expand refuses networks of more than 2^20 addresses, which OPA
+ * would enumerate until its evaluation is cancelled. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -629,6 +636,15 @@ static const u128 V4_BASE = (u128)0xffff << 32;   /* ::ffff:0.0.0.0 */
 
 static bool u128_is_v4(u128 x) { return (x >> 32) == 0xffff; }
 
+/* The host part of a network with `prefix` bits of `bitlen`: all ones. */
+static u128 host_bits(int prefix, int bitlen)
+{
+    int k = bitlen - prefix;
+    if (k <= 0)
+        return 0;
+    return k >= 128 ? ~(u128)0 : ((u128)1 << k) - 1;
+}
+
 typedef struct range {
     u128_stored first, last;
     bool has_net;       /* not merged: print the original network */
@@ -709,7 +725,7 @@ static void netlist_push(netlist *l, u128 ip, int prefix, int bitlen)
 static void partition(u128 t, int tp, bool v4, u128 x, netlist *left, netlist *right)
 {
     int bitlen = v4 ? 32 : 128;
-    u128 tfirst = t, tlast = t | (tp >= bitlen ? 0 : (((u128)1 << (bitlen - tp)) - 1));
+    u128 tfirst = t, tlast = t | host_bits(tp, bitlen);
     if (x < tfirst || tlast < x || tp >= bitlen)
         return;   /* callers only split networks that hold x */
     int np = tp + 1;
@@ -741,15 +757,13 @@ static void range_to_cidrs(u128 first, u128 last, netlist *out, arena *a)
     u128 hi = last;
     while (size > 0 && first < hi) {
         size--;
-        int k = bitlen - size;
-        u128 m = k >= 128 ? 0 : ~(((u128)1 << k) - 1);
-        hi &= m;
+        hi &= ~host_bits(size, bitlen);
     }
     if (v4)
         hi |= V4_BASE;
     u128 span = hi;
     int span_p = size;
-    u128 sfirst = span, slast = span | (span_p >= bitlen ? 0 : (((u128)1 << (bitlen - span_p)) - 1));
+    u128 sfirst = span, slast = span | host_bits(span_p, bitlen);
     netlist right = {0}, left = {0};
     right.a = left.a = a;
     if (sfirst < first) {
@@ -762,7 +776,7 @@ static void range_to_cidrs(u128 first, u128 last, netlist *out, arena *a)
             netlist_push(out, to_u128(right.ip[i].b), mask_ones(right.mask[i]), bitlen);
         span = to_u128(right.ip[0].b);
         span_p = mask_ones(right.mask[0]);
-        slast = span | (span_p >= bitlen ? 0 : (((u128)1 << (bitlen - span_p)) - 1));
+        slast = span | host_bits(span_p, bitlen);
     }
     if (slast > last) {
         netlist dummy = {0};

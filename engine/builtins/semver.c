@@ -5,11 +5,14 @@
  * (decimal, no leading zeros, within int64), then "-prerelease" and
  * "+build" sections that are not empty and whose dot-separated identifiers
  * match [0-9A-Za-z-]+ (numeric pre-release identifiers without leading
- * zeros).  Precedence is SemVer
- * 2.0.0's: numeric fields, then a version without a pre-release above one
- * with it, then pre-release identifiers left to right (numeric below
- * alphanumeric, numbers by value, strings bytewise, more fields above
- * fewer).  Metadata does not count. */
+ * zeros).  Precedence is SemVer 2.0.0's: numeric fields, then a version
+ * without a pre-release above one with it, then pre-release identifiers left
+ * to right (numeric below alphanumeric, numbers by value, strings bytewise,
+ * more fields above fewer).  Build metadata does not count.
+ *
+ * OPA compares numeric identifiers as Go ints, which saturate past int64
+ * (and then loop forever on equal values); here they compare by value at
+ * any length. */
 #include <stdint.h>
 #include <string.h>
 
@@ -24,7 +27,15 @@ typedef struct semver {
     size_t pren;
 } semver;
 
-static bool all_digits(const char *s, size_t n);
+static bool all_digits(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
 
 /* Dot-separated identifiers of [0-9A-Za-z-], none empty; with `numeric`,
  * identifiers made only of digits may not have leading zeros (pre-release
@@ -99,26 +110,13 @@ static bool semver_parse(const char *s, size_t n, semver *v)
            parse_field(d2 + 1, n - (size_t)(d2 + 1 - s), &v->patch);
 }
 
-static bool all_digits(const char *s, size_t n)
+/* Numeric identifiers (digits, no leading zeros) by value, however long. */
+static int cmp_numeric(const char *a, size_t na, const char *b, size_t nb)
 {
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-/* strconv.Atoi of a digit string: values past int64 saturate. */
-static int64_t atoi_sat(const char *s, size_t n)
-{
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (v > (INT64_MAX - (s[i] - '0')) / 10)
-            return INT64_MAX;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
+    if (na != nb)
+        return na < nb ? -1 : 1;
+    int c = memcmp(a, b, na);
+    return c < 0 ? -1 : c > 0;
 }
 
 static int cmp_i64(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
@@ -143,7 +141,7 @@ static int semver_compare(const semver *a, const semver *b)
     for (;;) {
         bool enda = pa >= ea, endb = pb >= eb;
         if (enda && endb)
-            return 0;   /* equal by value, e.g. "01" and "1" */
+            return 0;
         if (enda)
             return -1;
         if (endb)
@@ -158,7 +156,7 @@ static int semver_compare(const semver *a, const semver *b)
         if (!ia && ib)
             return 1;
         if (ia) {
-            c = cmp_i64(atoi_sat(pa, na), atoi_sat(pb, nb));
+            c = cmp_numeric(pa, na, pb, nb);
         } else {
             size_t m = na < nb ? na : nb;
             c = memcmp(pa, pb, m);

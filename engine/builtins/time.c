@@ -6,7 +6,12 @@
  * whose semantics (layouts, zones, durations) live in time_go.c.  A time
  * argument is a number of nanoseconds since the Unix epoch, or an array
  * [ns, tz] or [ns, tz, layout] with an IANA zone name ("" and "UTC" are
- * UTC, "Local" the system's zone). */
+ * UTC, "Local" the system's zone).
+ *
+ * Zones come from the system's zoneinfo files (Debian's tzdata package),
+ * where OPA falls back on a copy of the database built into its binary.
+ * time.add_date with amounts so large that Go's integer arithmetic would
+ * wrap around reports "time outside of valid range" instead. */
 #include <stdint.h>
 #include <string.h>
 

@@ -687,11 +687,19 @@ static tgo_loc *load_from_sources(const char *name, const char *const *dirs, siz
             }
             continue;
         }
-        if (!have_err && e != ENOENT && e != ENOTDIR) {
-            if (e == EISDIR)
-                snprintf(err, errn, "read %s: is a directory", path);
-            else
-                snprintf(err, errn, "open %s: %s", path, strerror(e));
+        if (!have_err && e != ENOENT) {
+            /* Go reports the bare system error, as its syscall.Errno text */
+            const char *msg;
+            switch (e) {
+            case EISDIR: msg = "is a directory"; break;
+            case ENOTDIR: msg = "not a directory"; break;
+            case EACCES: msg = "permission denied"; break;
+            case ENAMETOOLONG: msg = "file name too long"; break;
+            case ELOOP: msg = "too many levels of symbolic links"; break;
+            case EFBIG: msg = "file too large"; break;
+            default: msg = strerror(e); break;
+            }
+            snprintf(err, errn, "%s", msg);
             have_err = true;
         }
     }
