@@ -9,6 +9,7 @@
 #include "build.h"
 #include "eval.h"
 #include "run.h"
+#include "test.h"
 
 static void usage(FILE *out)
 {
@@ -25,6 +26,7 @@ static void usage(FILE *out)
           "  help        Help about any command\n"
           "  inspect     Show what a bundle holds (manifest, namespaces, files)\n"
           "  run         Start the policy server (OPA's REST API)\n"
+          "  test        Execute Rego test cases\n"
           "  version     Print the version of verdict\n"
           "\n"
           "Use \"verdict help <command>\" for more information about a command.\n",
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "build") == 0) return cli_build(argc - 1, argv + 1);
     if (strcmp(cmd, "inspect") == 0) return cli_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "test") == 0) return cli_test(argc - 1, argv + 1);
     if (strcmp(cmd, "capabilities") == 0) {
         /* `opa capabilities --current`: what this build supports */
         char *caps = verdict_capabilities_json(1);
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
             cli_bench_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "run") == 0)
             cli_run_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "test") == 0)
+            cli_test_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "version") == 0)
             puts("Print the version of verdict.\n\nUsage:\n  verdict version");
         else

@@ -1269,9 +1269,10 @@ static int cmp_int(const void *a, const void *b)
 static void write_pct(strbuf *sb, int covered, int total)
 {
     double pct = total ? 100.0 * covered / total : 0;
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, pct);
+    char buf[64];
+    /* 0..100: fixed notation with the fewest decimals that read back exactly */
+    for (int decimals = 0; decimals <= 17; decimals++) {
+        snprintf(buf, sizeof buf, "%.*f", decimals, pct);
         if (strtod(buf, NULL) == pct)
             break;
     }
