@@ -42,12 +42,18 @@ ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o) $(LIB_CXX:%.cc=$(BUILD)/asan/%.
 ASAN_UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/asan/%.o)
 ASAN_CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/asan/%.o)
 
+# ThreadSanitizer build of the library and unit tests; `make unit-tsan` runs the
+# suites that share an engine between threads.
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/tsan/%.o) $(LIB_CXX:%.cc=$(BUILD)/tsan/%.o)
+TSAN_UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/tsan/%.o)
+
 DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubunit-dev \
 	libxxhash-dev libgmp-dev libmpfr-dev libyaml-dev libjansson-dev libarchive-dev \
 	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc tzdata \
 	zlib1g-dev curl wrk nodejs
 
-.PHONY: all deps test run bench clean unit unit-asan conformance conformance-asan install embed-test \
+.PHONY: all deps test run bench clean unit unit-asan unit-tsan conformance conformance-asan install embed-test \
 	server-test bench-server
 
 all: $(BUILD)/libverdict.a $(BUILD)/libverdict.so $(BUILD)/verdict
@@ -70,6 +76,14 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -O1 -MMD -MP -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TSAN_FLAGS) -O1 -MMD -MP -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(TSAN_FLAGS) -O1 -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
@@ -96,14 +110,18 @@ $(BUILD)/gen/suites.h: $(UNIT_SRC)
 	@grep -ho 'Suite \*suite_[a-z0-9_]*(void)' $(UNIT_SRC) | sed 's/Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' | sort -u > $@.tmp
 	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
 
-$(BUILD)/obj/tests/unit/main.o $(BUILD)/asan/tests/unit/main.o: $(BUILD)/gen/suites.h
-$(BUILD)/obj/tests/unit/main.o $(BUILD)/asan/tests/unit/main.o: CFLAGS += -I$(BUILD)/gen
+UNIT_MAIN_OBJ := $(BUILD)/obj/tests/unit/main.o $(BUILD)/asan/tests/unit/main.o $(BUILD)/tsan/tests/unit/main.o
+$(UNIT_MAIN_OBJ): $(BUILD)/gen/suites.h
+$(UNIT_MAIN_OBJ): CFLAGS += -I$(BUILD)/gen
 
 $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libverdict.a
 	$(CC) -o $@ $(UNIT_OBJ) $(BUILD)/libverdict.a $(LIBS) $(TESTLIBS)
 
 $(BUILD)/unit_tests_asan: $(ASAN_UNIT_OBJ) $(ASAN_LIB_OBJ)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(TESTLIBS)
+
+$(BUILD)/unit_tests_tsan: $(TSAN_UNIT_OBJ) $(TSAN_LIB_OBJ)
+	$(CC) $(TSAN_FLAGS) -o $@ $^ $(LIBS) $(TESTLIBS)
 
 $(BUILD)/conformance: $(CONF_OBJ) $(BUILD)/libverdict.a
 	$(CC) -o $@ $(CONF_OBJ) $(BUILD)/libverdict.a $(LIBS)
@@ -117,10 +135,16 @@ unit: $(BUILD)/unit_tests
 unit-asan: $(BUILD)/unit_tests_asan
 	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 $(BUILD)/unit_tests_asan
 
+# Only the suites whose tests run threads: the rest are single-threaded and
+# already covered by the plain and ASan runs.
+unit-tsan: $(BUILD)/unit_tests_tsan
+	CK_FORK=no CK_RUN_SUITE=threads TSAN_OPTIONS=halt_on_error=1 $(BUILD)/unit_tests_tsan
+
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) unit-tsan
 	$(MAKE) cli-test
 	$(MAKE) test-cmd-test
 	$(MAKE) server-test
@@ -187,7 +211,11 @@ SERVER_ASAN_OBJ := $(CLI_SRC:%.c=$(BUILD)/asan/%.o) $(SERVER_SRC:%.c=$(BUILD)/as
 $(BUILD)/verdict_asan: $(SERVER_ASAN_OBJ) $(ASAN_LIB_OBJ)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS) $(SERVER_LIBS)
 
+# npm is not in DEBIAN_PKGS: NodeSource's nodejs provides it and conflicts
+# with Debian's package, so it is installed only where it is missing.
 server-test: $(BUILD)/verdict $(BUILD)/verdict_asan
+	@command -v npm >/dev/null || { echo "make server-test: installing npm"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }
 	python3 tests/server/run_tests.py $(BUILD)/verdict --asan $(BUILD)/verdict_asan --npm-dir $(BUILD)/server-test-npm
 
 bench-server: deps

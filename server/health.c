@@ -129,13 +129,11 @@ void route_status(server *s, const http_request *req, http_response *res)
 }
 
 /* The configuration in effect, without secrets (OPA's ActiveConfig). */
-void route_config(server *s, const http_request *req, http_response *res)
+jnode *server_active_config(server *s)
 {
     jnode *cfg = jn_copy(s->config);
-    if (!cfg) {
-        reply_error(res, 500, "internal_error", "out of memory");
-        return;
-    }
+    if (!cfg)
+        return NULL;
     jn_set(cfg, "labels", jn_copy(s->labels));
     jnode *services = jn_get(cfg, "services");
     for (size_t i = 0; services && (services->type == JN_OBJECT || services->type == JN_ARRAY) && i < services->n;
@@ -145,6 +143,16 @@ void route_config(server *s, const http_request *req, http_response *res)
     for (size_t i = 0; keys && keys->type == JN_OBJECT && i < keys->n; i++) {
         jn_remove(keys->items[i], "key", 3);
         jn_remove(keys->items[i], "private_key", 11);
+    }
+    return cfg;
+}
+
+void route_config(server *s, const http_request *req, http_response *res)
+{
+    jnode *cfg = server_active_config(s);
+    if (!cfg) {
+        reply_error(res, 500, "internal_error", "out of memory");
+        return;
     }
     buf b = BUF_INIT;
     buf_puts(&b, "{\"result\":");

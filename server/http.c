@@ -295,6 +295,7 @@ static int queue_simple(struct lws *wsi, session *ss, int status, const char *co
     http_response res = {0};
     res.label = H_CATCHALL;
     reply_error(&res, status, code, "%s", msg);
+    metrics_observe(worker_of(wsi)->s->metrics, res.label, ss->method, status, now_mono_ns() - ss->start_ns);
     int rc = queue_response(wsi, ss, &res);
     buf_free(&res.body);
     return rc;
@@ -311,7 +312,7 @@ static int inflate_body(buf *body, size_t limit)
     buf out = BUF_INIT;
     z.next_in = (Bytef *)body->data;
     z.avail_in = (uInt)body->len;
-    int rc = Z_OK;
+    int rc = Z_OK, too_large = 0;
     while (rc != Z_STREAM_END) {
         if (buf_reserve(&out, 65536) != 0) {
             rc = Z_MEM_ERROR;
@@ -324,7 +325,7 @@ static int inflate_body(buf *body, size_t limit)
         if (rc != Z_OK && rc != Z_STREAM_END)
             break;
         if (out.len > limit) {
-            rc = 1;
+            too_large = 1;
             break;
         }
         if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
@@ -333,9 +334,9 @@ static int inflate_body(buf *body, size_t limit)
         }
     }
     inflateEnd(&z);
-    if (rc != Z_STREAM_END) {
+    if (too_large || rc != Z_STREAM_END) {
         buf_free(&out);
-        return rc == 1 ? 1 : -1;
+        return too_large ? 1 : -1;
     }
     if (out.data)
         out.data[out.len] = '\0';
@@ -415,8 +416,10 @@ static void adopt_pending(worker *w)
     w->npending = w->cap = 0;
     pthread_mutex_unlock(&w->lock);
     for (size_t i = 0; i < n; i++) {
-        if (atomic_load(&w->draining) || !lws_adopt_socket(w->ctx, fds[i]))
+        if (atomic_load(&w->draining))
             close(fds[i]);
+        else if (!lws_adopt_socket(w->ctx, fds[i]))
+            log_line(LOG_DEBUG, NULL, "cannot adopt a connection");  /* lws closed it */
     }
     free(fds);
 }
@@ -470,6 +473,15 @@ static int on_headers(struct lws *wsi, session *ss, const char *uri)
         ss->phase = P_BODY;
         if (buf_reserve(&ss->body, (size_t)length) != 0)
             return queue_simple(wsi, ss, 500, "internal_error", "out of memory");
+        char *expect = header_copy(wsi, WSI_TOKEN_HTTP_EXPECT);
+        if (expect && strcasestr(expect, "100-continue")) {
+            /* clients (curl for large bodies) wait for this before sending */
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            unsigned char msg[LWS_PRE + sizeof cont];
+            memcpy(msg + LWS_PRE, cont, sizeof cont - 1);
+            lws_write(wsi, msg + LWS_PRE, sizeof cont - 1, LWS_WRITE_HTTP);
+        }
+        free(expect);
         return 0;
     }
     dispatch(wsi, ss);
@@ -571,7 +583,12 @@ static void *worker_main(void *arg)
     info.keepalive_timeout = s->keepalive_s;
     info.timeout_secs = (unsigned)s->header_timeout_s;
     info.timeout_secs_ah_idle = (unsigned)s->header_timeout_s;
-    info.max_http_header_data2 = 65536;  /* long ?q= and ?input= */
+    /* Header space is taken per connection while its headers arrive: 32 KiB
+     * holds long ?q= and ?input= URLs, and at most 512 connections per
+     * thread hold it at once (the others wait, bounded by the header
+     * timeout), so slow clients cannot take more than 16 MiB a thread. */
+    info.max_http_header_data2 = 32768;
+    info.max_http_header_pool2 = 512;
     info.pt_serv_buf_size = 32768;
     struct lws_context *ctx = lws_create_context(&info);
 
@@ -686,6 +703,25 @@ static int split_addr(const char *addr, char *host, size_t hn, char *port, size_
     return port[0] ? 0 : -1;
 }
 
+static int try_bind(const struct addrinfo *ai, int dual_stack, int *err)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *err = errno;
+        return -1;
+    }
+    int one = 1, zero = 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (dual_stack && ai->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        *err = errno;
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static int listen_on(const char *addr, char **error)
 {
     char host[256], port[32];
@@ -706,52 +742,15 @@ static int listen_on(const char *addr, char **error)
             *error = NULL;
         return -1;
     }
+    /* ":port" listens on every address (one dual-stack socket when there is
+     * IPv6); a host listens on its first address, IPv4 first, as Go does */
+    int any = !host[0];
+    int order[2] = {any ? AF_INET6 : AF_INET, any ? AF_INET : AF_INET6};
     int fd = -1, err = 0;
-    /* IPv4 first, as Go's listener picks it for "localhost" */
-    for (int pass = 0; pass < 2 && fd < 0; pass++) {
-        for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-            if ((pass == 0) != (ai->ai_family == AF_INET))
-                continue;
-            fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                err = errno;
-                continue;
-            }
-            int one = 1;
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            if (ai->ai_family == AF_INET6 && !host[0]) {
-                int zero = 0;  /* ":8181" takes IPv4 too */
-                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-            }
-            if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-                err = errno;
-                close(fd);
-                fd = -1;
-            }
-        }
-        if (!host[0] && pass == 0 && fd >= 0) {
-            /* ":port" prefers the dual-stack IPv6 socket when there is one */
-            for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-                if (ai->ai_family != AF_INET6)
-                    continue;
-                int fd6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (fd6 < 0)
-                    break;
-                int one = 1, zero = 0;
-                setsockopt(fd6, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-                setsockopt(fd6, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-                close(fd);
-                fd = -1;
-                if (bind(fd6, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd6, 1024) == 0) {
-                    fd = fd6;
-                } else {
-                    err = errno;
-                    close(fd6);
-                }
-                break;
-            }
-        }
-    }
+    for (int pass = 0; pass < 2 && fd < 0; pass++)
+        for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
+            if (ai->ai_family == order[pass])
+                fd = try_bind(ai, any, &err);
     freeaddrinfo(res);
     if (fd < 0) {
         if (asprintf(error, "listen tcp %s: %s", addr, strerror(err ? err : EADDRNOTAVAIL)) < 0)

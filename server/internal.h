@@ -104,6 +104,8 @@ struct server {
     void *http;                 /* http.c's state */
 };
 
+/* The configuration without secrets, as /v1/config and opa.runtime() show it. */
+jnode *server_active_config(server *s);
 /* The bundle revisions as {"name": {"revision": "r"}} (malloc'd). */
 char *server_revisions(server *s);
 /* A fresh random UUID (version 4) into out[37]. */
@@ -146,6 +148,9 @@ int body_content_ok(const http_request *req, http_response *res, int *yaml);
  * Empty bodies give "" with *len 0. */
 const char *body_json(server *s, const http_request *req, http_response *res, const char *what,
                       size_t *len, char **owned);
+/* OPA's refusal of writes inside an active bundle's roots: replies 400
+ * and returns 1 when path ("a/b") is owned by a bundle. */
+int refuse_bundle_path(server *s, const char *path, http_response *res);
 /* "data.a.b" / data.a["x-y"][0] for a slash path, as OPA prints refs. */
 void path_to_ref(buf *out, const char *path);
 

@@ -210,6 +210,57 @@ const char *body_json(server *s, const http_request *req, http_response *res, co
     return req->body;
 }
 
+/* Whether the slash paths a and b agree on their leading segments up to
+ * the shorter one (OPA's isPathOwned). */
+static int paths_overlap(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return 1;
+    for (;;) {
+        size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+        if (na != nb || memcmp(a, b, na) != 0)
+            return 0;
+        a += na, b += nb;
+        if (!*a || !*b)
+            return 1;
+        a++, b++;
+    }
+}
+
+int refuse_bundle_path(server *s, const char *path, http_response *res)
+{
+    while (*path == '/')
+        path++;
+    size_t n = strlen(path);
+    while (n && path[n - 1] == '/')
+        n--;
+    char *p = strndup(path, n);
+    char *json = verdict_bundles_json(s->eng);
+    jnode *all = json && p ? jn_parse(json, strlen(json), 0, NULL) : NULL;
+    free(json);
+    int refused = 0;
+    if (all && all->type == JN_OBJECT && all->n && !*p) {
+        reply_error(res, 400, "invalid_parameter", "can't write to document root with bundle roots configured");
+        refused = 1;
+    }
+    for (size_t i = 0; all && all->type == JN_OBJECT && i < all->n && !refused; i++) {
+        jnode *roots = jn_get(all->items[i], "roots");
+        for (size_t r = 0; roots && roots->type == JN_ARRAY && r < roots->n && !refused; r++) {
+            const char *root = jn_str(roots->items[r]);
+            if (root && !*root) {
+                reply_error(res, 400, "invalid_parameter", "all paths owned by bundle \"%s\"", all->keys[i]);
+                refused = 1;
+            } else if (root && paths_overlap(p, root)) {
+                reply_error(res, 400, "invalid_parameter", "path %s is owned by bundle \"%s\"", p, all->keys[i]);
+                refused = 1;
+            }
+        }
+    }
+    jn_free(all);
+    free(p);
+    return refused;
+}
+
 /* OPA prints a ref's terms with dots when they look like identifiers. */
 void path_to_ref(buf *out, const char *path)
 {

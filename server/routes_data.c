@@ -20,10 +20,29 @@ typedef struct decision {
     uint64_t t_parse_ns, t_eval_ns;
 } decision;
 
-/* verdict_eval does not take strict builtin errors: those go through the
- * query API with the path as a reference. */
-static verdict_status eval_strict(server *s, const char *path, const char *input, size_t ilen, char **result,
-                                  verdict_errors **errs)
+/* Whether a path segment is an array index ("a/0"): verdict_eval reads
+ * every segment as a string key, OPA reads digits as a number. */
+static int has_index(const char *path)
+{
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        size_t n = strcspn(p, "/");
+        size_t d = 0;
+        while (d < n && p[d] >= '0' && p[d] <= '9')
+            d++;
+        if (n && d == n)
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* verdict_eval takes neither strict builtin errors nor array indexes: those
+ * decisions go through the query API with the path as a reference. */
+static verdict_status eval_as_query(server *s, const char *path, const char *input, size_t ilen, int strict,
+                                    char **result, verdict_errors **errs)
 {
     buf q = BUF_INIT;
     path_to_ref(&q, path);
@@ -35,7 +54,7 @@ static verdict_status eval_strict(server *s, const char *path, const char *input
     memset(&qo, 0, sizeof qo);
     qo.input = input;
     qo.input_len = ilen;
-    qo.strict_builtin_errors = 1;
+    qo.strict_builtin_errors = strict;
     verdict_result *r = NULL;
     verdict_status st = verdict_query(s->eng, q.data, &qo, &r, errs);
     buf_free(&q);
@@ -54,8 +73,15 @@ static verdict_status eval_strict(server *s, const char *path, const char *input
 static void decide(server *s, const char *path, const char *input, size_t ilen, int strict, decision *d)
 {
     uint64_t t0 = now_mono_ns();
-    d->st = strict ? eval_strict(s, path, input, ilen, &d->result, &d->errs)
-                   : verdict_eval(s->eng, path, input, ilen, &d->result, &d->errs);
+    /* verdict_eval reads "data" and "data.x" as references; a top-level
+     * key named "data" needs the slash form */
+    char *slashed = NULL;
+    if (strncmp(path, "data", 4) == 0 && (path[4] == '\0' || path[4] == '.' || path[4] == '/') &&
+        asprintf(&slashed, "/%s", path) >= 0)
+        path = slashed;
+    d->st = strict || has_index(path) ? eval_as_query(s, path, input, ilen, strict, &d->result, &d->errs)
+                                      : verdict_eval(s->eng, path, input, ilen, &d->result, &d->errs);
+    free(slashed);
     d->t_eval_ns = now_mono_ns() - t0;
 }
 
@@ -132,11 +158,13 @@ static void data_decision(server *s, const http_request *req, const char *path, 
         if (!doc)
             return;
         int found = dlen ? json_member(doc, dlen, "input", &input, &ilen) : 0;
-        if (found < 0 && !(dlen == 4 && memcmp(doc, "null", 4) == 0)) {
+        const char *first = doc + strspn(doc, " \t\r\n");
+        if (found < 0 && strncmp(first, "null", 4) != 0) {
             reply_error(res, 400, "invalid_parameter",
                         "body contains malformed input document: json: cannot unmarshal %s into Go value of type "
                         "types.DataRequestV1",
-                        doc[0] == '[' ? "array" : doc[0] == '"' ? "string" : "number");
+                        *first == '[' ? "array" : *first == '"' ? "string" : *first == 't' || *first == 'f' ? "bool"
+                                                                                                  : "number");
             free(owned);
             return;
         }
@@ -231,6 +259,10 @@ static void data_put(server *s, const http_request *req, const char *path, http_
         reply_error(res, 400, "invalid_parameter", "EOF");
         return;
     }
+    if (refuse_bundle_path(s, path, res)) {
+        free(owned);
+        return;
+    }
     if (strcmp(req->if_none_match, "*") == 0) {
         char *cur = NULL;
         verdict_status st = verdict_eval(s->eng, path, NULL, 0, &cur, NULL);
@@ -278,6 +310,21 @@ static void data_patch(server *s, const http_request *req, const char *path, htt
         free(owned);
         return;
     }
+    /* each operation's path must be outside the bundles' roots */
+    jnode *ops = jn_parse(doc, len, s->max_depth, NULL);
+    for (size_t k = 0; ops && ops->type == JN_ARRAY && k < ops->n; k++) {
+        const char *op_path = jn_str(jn_get(ops->items[k], "path"));
+        buf full = BUF_INIT;
+        buf_printf(&full, "%s/%s", path, op_path ? op_path : "");
+        int refused = full.data && refuse_bundle_path(s, full.data, res);
+        buf_free(&full);
+        if (refused) {
+            jn_free(ops);
+            free(owned);
+            return;
+        }
+    }
+    jn_free(ops);
     verdict_errors *errs = NULL;
     verdict_status st = verdict_patch_data(s->eng, path, doc, len, &errs);
     free(owned);
@@ -292,6 +339,8 @@ static void data_patch(server *s, const http_request *req, const char *path, htt
 
 static void data_delete(server *s, const char *path, http_response *res)
 {
+    if (refuse_bundle_path(s, path, res))
+        return;
     verdict_errors *errs = NULL;
     verdict_status st = verdict_delete_data(s->eng, path, &errs);
     if (st != VERDICT_OK)

@@ -125,7 +125,7 @@ char *server_revisions(server *s)
 
 /* ---- configuration ---- */
 
-static int config_seconds(const jnode *cfg, const char *key, int dflt)
+static int config_int(const jnode *cfg, const char *key, int dflt)
 {
     double d = jn_num(config_at(cfg, key), (double)dflt);
     return d < 0 ? dflt : (int)d;
@@ -145,11 +145,11 @@ static int read_settings(server *s, char **error)
     if (max_body <= 0)
         return fail(error, "server.decoding.max_length must be positive%s", "");
     s->max_body = (size_t)max_body;
-    s->max_depth = config_seconds(cfg, "server.decoding.max_depth", JSON_MAX_DEPTH);
+    s->max_depth = config_int(cfg, "server.decoding.max_depth", JSON_MAX_DEPTH);
     if (s->max_depth <= 0 || s->max_depth > JSON_MAX_DEPTH)
         s->max_depth = JSON_MAX_DEPTH;
-    s->header_timeout_s = config_seconds(cfg, "server.header_timeout_seconds", 5);
-    s->keepalive_s = config_seconds(cfg, "server.keepalive_timeout_seconds", 30);
+    s->header_timeout_s = config_int(cfg, "server.header_timeout_seconds", 5);
+    s->keepalive_s = config_int(cfg, "server.keepalive_timeout_seconds", 30);
     double timeout = jn_num(config_at(cfg, "server.eval_timeout_seconds"), DEFAULT_EVAL_TIMEOUT_S);
     s->engine_opts.timeout_ns = timeout > 0 ? (uint64_t)(timeout * 1e9) : 0;
     s->engine_opts.v0_compatible = s->opts.v0_compatible;
@@ -270,6 +270,18 @@ int server_run(server *s, verdict_engine *eng)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+
+    /* opa.runtime() shows the configuration, as under `opa run` */
+    jnode *active = server_active_config(s);
+    buf rt = BUF_INIT;
+    jn_write(&rt, active, 0);
+    jn_free(active);
+    if (!rt.oom && verdict_set_runtime(rt.data) != 0)
+        log_line(LOG_WARN, NULL, "cannot set the runtime document for opa.runtime()");
+    buf_free(&rt);
+    double http_cache = jn_num(config_at(s->config, "caching.inter_query_builtin_cache.max_size_bytes"), -1);
+    if (http_cache >= 0)
+        verdict_set_http_cache_bytes((size_t)http_cache);
 
     if (s->bundles)
         bundle_plugin_start(s->bundles);
