@@ -1266,6 +1266,25 @@ typedef struct path_req {
     val *out;
 } path_req;
 
+/* A path segment is text ("users/1"); into an array it is an index, as in
+ * OPA's storage paths: "1" selects the second element, "01" or "-1" none. */
+static const val *path_segment_key(vm *V, const val *container, const val *key)
+{
+    if (container->kind != VAL_ARRAY || key->kind != VAL_STRING)
+        return key;
+    const char *s = val_str(key);
+    size_t n = val_len(key);
+    if (n == 0 || n > 18 || (n > 1 && s[0] == '0'))
+        return key;
+    int64_t i = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return key;
+        i = i * 10 + (s[k] - '0');
+    }
+    return val_int(&V->a, i);
+}
+
 static void eval_path_fn(vm *V, void *ud)
 {
     path_req *r = ud;
@@ -1307,7 +1326,7 @@ static void eval_path_fn(vm *V, void *ud)
         v = data_lookup(V, val_array_seal(path));
     }
     for (; v && i < r->nkeys; i++)
-        v = index_value(v, r->keys[i]);
+        v = index_value(v, path_segment_key(V, v, r->keys[i]));
     r->out = v;
 }
 

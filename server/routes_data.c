@@ -20,27 +20,8 @@ typedef struct decision {
     uint64_t t_parse_ns, t_eval_ns;
 } decision;
 
-/* Whether a path segment is an array index ("a/0"): verdict_eval reads
- * every segment as a string key, OPA reads digits as a number. */
-static int has_index(const char *path)
-{
-    const char *p = path;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        size_t n = strcspn(p, "/");
-        size_t d = 0;
-        while (d < n && p[d] >= '0' && p[d] <= '9')
-            d++;
-        if (n && d == n)
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
-/* verdict_eval takes neither strict builtin errors nor array indexes: those
- * decisions go through the query API with the path as a reference. */
+/* verdict_eval does not take strict builtin errors: those decisions go
+ * through the query API with the path as a reference. */
 static verdict_status eval_as_query(server *s, const char *path, const char *input, size_t ilen, int strict,
                                     char **result, verdict_errors **errs)
 {
@@ -79,8 +60,8 @@ static void decide(server *s, const char *path, const char *input, size_t ilen, 
     if (strncmp(path, "data", 4) == 0 && (path[4] == '\0' || path[4] == '.' || path[4] == '/') &&
         asprintf(&slashed, "/%s", path) >= 0)
         path = slashed;
-    d->st = strict || has_index(path) ? eval_as_query(s, path, input, ilen, strict, &d->result, &d->errs)
-                                      : verdict_eval(s->eng, path, input, ilen, &d->result, &d->errs);
+    d->st = strict ? eval_as_query(s, path, input, ilen, strict, &d->result, &d->errs)
+                    : verdict_eval(s->eng, path, input, ilen, &d->result, &d->errs);
     free(slashed);
     d->t_eval_ns = now_mono_ns() - t0;
 }

@@ -28,6 +28,12 @@ START_TEST(put_patch_delete_data)
     const char *doc = "{\"users\":{\"alice\":{\"role\":\"admin\"}},\"list\":[1,2,3]}";
     ck_assert_int_eq(verdict_put_data(e, "app", doc, strlen(doc), NULL), VERDICT_OK);
     CHECK_DOC(e, "app/users/alice/role", "\"admin\"");
+    /* a digit segment indexes an array, as in OPA's /v1/data paths */
+    CHECK_DOC(e, "app/list/1", "2");
+    CHECK_DOC(e, "app/list/0", "1");
+    CHECK_DOC(e, "app/list/3", "undefined");
+    CHECK_DOC(e, "app/list/01", "undefined");
+    CHECK_DOC(e, "app/list/x", "undefined");
     uint64_t g = verdict_generation(e);
     const char *patch = "[{\"op\":\"add\",\"path\":\"/users/bob\",\"value\":{\"role\":\"dev\"}},"
                         "{\"op\":\"replace\",\"path\":\"/users/alice/role\",\"value\":\"owner\"},"
