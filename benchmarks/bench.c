@@ -100,7 +100,7 @@ static int load(const char *dir, scenario *s)
     if (!src)
         return -1;
     rego_errors errs = {0};
-    parse_opts po = {AST_REGO_V1};
+    parse_opts po = {.version = AST_REGO_V1};
     s->mod = rego_parse_module(s->a, path, src, n, &po, &errs);
     free(src);
     if (!s->mod) {

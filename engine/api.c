@@ -69,7 +69,7 @@ static val *parse_input(arena *a, const verdict_query_options *o, verdict_errors
     val *v;
     if (o->input_is_rego) {
         rego_errors re = {0};
-        parse_opts po = {AST_REGO_V1};
+        parse_opts po = {.version = AST_REGO_V1};
         ast_term *t = rego_parse_term(a, o->input, o->input_len, &po, &re);
         v = t ? ast_term_to_value(a, t) : NULL;
         if (!v) {
@@ -91,7 +91,7 @@ static val *parse_input(arena *a, const verdict_query_options *o, verdict_errors
 static compiled_query *prepare(verdict_engine *eng, const char *query, arena *a, snapshot **s, verdict_errors *e)
 {
     rego_errors re = {0};
-    parse_opts po = {eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
+    parse_opts po = {.version = eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
     ast_body *body = rego_parse_query(a, query, strlen(query), &po, &re);
     *s = engine_acquire(eng);
     compiled_query *cq = NULL;

@@ -110,5 +110,7 @@ extern const builtin_def bi_group_jwt[];       /* io.jwt.* */
 extern const builtin_def bi_group_jsonschema[]; /* json.match_schema, json.verify_schema */
 extern const builtin_def bi_group_http[];      /* http.send (libcurl), providers.aws.sign_req */
 extern const builtin_def bi_group_runtime[];   /* opa.runtime, rego.parse_module, rego.metadata.* */
+extern const builtin_def bi_group_uri[];       /* uri.parse, uri.is_valid (Go's net/url) */
+extern const builtin_def bi_group_testcase[];  /* internal.test_case */
 
 #endif

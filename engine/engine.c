@@ -296,7 +296,7 @@ static module_entry *parse_module(verdict_engine *eng, module_entry *out, const 
         return NULL;
     }
     rego_errors re = {0};
-    parse_opts po = {v0 || eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
+    parse_opts po = {.version = v0 || eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
     ast_module *m = rego_parse_module(a, id, text ? text : "", len, &po, &re);
     if (!m) {
         errs_from_rego(e, &re);

@@ -171,7 +171,20 @@ typedef struct ast_import {
 /* V1 is the zero value: a zero-initialised parse_opts means Rego v1. */
 typedef enum ast_rego_version { AST_REGO_V1 = 0, AST_REGO_V0 = 1 } ast_rego_version;
 
-typedef struct ast_annotation_block ast_annotation_block; /* METADATA comments (later) */
+/* A METADATA comment block (annotations.h), attached to the statement
+ * after it. */
+typedef struct ast_annotation_block {
+    ast_loc loc;            /* the `# METADATA` comment: its '#' */
+    int end_row;            /* row of the block's last comment */
+    const char *scope;      /* "rule", "document", "package", "subpackages" (defaulted
+                               from the statement when the block gives none) */
+    bool entrypoint;
+    val *value;             /* OPA's object form: {"scope", "title"?, "description"?,
+                               "entrypoint"?, "organizations"?, "related_resources"?,
+                               "authors"?, "schemas"?, "custom"?, "labels"?} */
+    struct ast_rule *rule;  /* the rule it is attached to (rule, document scope) */
+    bool on_package;        /* attached to the package (package, subpackages scope) */
+} ast_annotation_block;
 
 typedef struct ast_module {
     const char *file;
@@ -186,6 +199,8 @@ typedef struct ast_module {
     ast_rego_version version;   /* syntax it was parsed with */
     bool imports_rego_v1;       /* `import rego.v1` present */
     arena *arena;
+    ast_annotation_block **annotations;     /* METADATA blocks in source order */
+    int nannotations;
 } ast_module;
 
 /* ---- parse errors ---- */
@@ -209,6 +224,7 @@ void rego_errors_free(rego_errors *errs);
 /* ---- parser API (parse.c) ---- */
 typedef struct parse_opts {
     ast_rego_version version;   /* AST_REGO_V1 by default; V0 for --v0-compatible */
+    bool no_annotations;        /* skip METADATA blocks (rego.parse_module, as OPA) */
 } parse_opts;
 
 /* Parse a module.  Returns NULL on error (errors appended to errs, each a

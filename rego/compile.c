@@ -8,6 +8,7 @@
 
 #include "../engine/json.h"
 #include "../engine/strbuf.h"
+#include "annotations.h"
 #include "compile.h"
 #include "compiler.h"
 #include "optimize.h"
@@ -641,12 +642,19 @@ static void compiler_release(compiler *c)
             free(c->deps[i]);
     }
     free(c->groups);
+    free(c->mods_by_file);
     free(c->deps);
     free(c->ndeps);
     free(c->capdeps);
     free(c->procs);
     free(c->probes);
     arena_release(&c->tmp);
+}
+
+static int cmp_mod_file(const void *a, const void *b)
+{
+    const ast_module *x = *(ast_module *const *)a, *y = *(ast_module *const *)b;
+    return strcmp(x->file ? x->file : "", y->file ? y->file : "");
 }
 
 program *rego_compile(ast_module **mods, int nmods, rego_errors *errs)
@@ -670,6 +678,15 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     c.nmods = nmods;
     c.coverage = o && o->coverage;
     int errs_before = errs->n;
+    c.mods_by_file = malloc(sizeof *c.mods_by_file * (size_t)(nmods ? nmods : 1));
+    if (!c.mods_by_file)
+        abort(); /* compile-time allocation failure, as elsewhere in the compiler */
+    if (nmods)
+        memcpy(c.mods_by_file, mods, sizeof *mods * (size_t)nmods);
+    qsort(c.mods_by_file, (size_t)nmods, sizeof *c.mods_by_file, cmp_mod_file);
+    /* OPA builds the annotation set on every compile: a block declared twice
+     * for one package or document is an error even when nothing reads it */
+    annotations_check(c.mods_by_file, nmods, errs);
 
     node_new(&c, -1, NULL); /* data */
     for (int m = 0; m < nmods; m++) {

@@ -47,6 +47,8 @@ typedef struct compiler {
     rego_errors *errs;
     ast_module **mods;
     int nmods;
+    ast_module **mods_by_file;  /* the modules sorted by file name, as OPA orders them
+                                   for annotations (rego.metadata.*) */
     cnode *nodes;
     int nnodes, capnodes;
     cgroup *groups;

@@ -381,6 +381,8 @@ lex_token lex_next(lex_state *ls)
             continue;
         }
         if ((int)t.tok == TK_COMMENT_) {
+            if (ls->comments)
+                ls->comments->fn(ls->comments->ctx, &t);
             ws = true;
             continue;
         }

@@ -60,6 +60,15 @@ typedef struct lex_token {
     const char *err;        /* scanner error (tok is TK_ILLEGAL), or NULL */
 } lex_token;
 
+/* Where the scanner reports each comment it skips (the parser collects them
+ * for METADATA blocks).  The token spans the comment from its '#' to the end
+ * of the line, at the row and col of the '#'.  After backtracking the same
+ * comment is reported again: receivers drop what they have seen. */
+typedef struct lex_comment_sink {
+    void (*fn)(void *ctx, const lex_token *comment);
+    void *ctx;
+} lex_comment_sink;
+
 /* Scanner position.  A plain value: copying it saves the scanner, assigning
  * it back restores it (the parser backtracks that way). */
 typedef struct lex_state {
@@ -71,6 +80,7 @@ typedef struct lex_state {
     int row, col;           /* its position */
     unsigned kw;            /* LEX_KW_* bits */
     const char *err;        /* first error seen while reading the current token */
+    const lex_comment_sink *comments;   /* NULL: comments are dropped */
 } lex_state;
 
 void lex_init(lex_state *ls, const char *src, size_t len, unsigned kw);

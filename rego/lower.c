@@ -21,6 +21,7 @@
 
 #include "../engine/number.h"
 #include "../engine/strbuf.h"
+#include "annotations.h"
 #include "compiler.h"
 #include "typecheck.h"
 
@@ -51,6 +52,7 @@ typedef struct lower {
     compiler *c;
     pbuild *pb;
     ast_module *mod;            /* the rule's module (globals, imports); NULL for queries */
+    const ast_rule *link;       /* the rule (or else link) being lowered: rego.metadata.* */
     int group;                  /* group being compiled (dependencies); -1 for queries */
     arena *a;                   /* scratch (the compiler's tmp arena) */
     ir_block *cur;              /* where statements go */
@@ -884,6 +886,7 @@ typedef struct callee {
     int group;              /* user function group */
     int arity;
     const char *name;
+    val *constant;          /* rego.metadata.*() in a rule: its value, known at compile time */
 } callee;
 
 /* Path keys of a function reference (data.pkg.f, f, a.b.f, imported). */
@@ -933,11 +936,28 @@ static bool function_path(lower *L, ast_term *fn, val ***keys, int *nkeys)
     return true;
 }
 
+/* rego.metadata.rule() and rego.metadata.chain() inside a rule are the
+ * rule's annotations, which the compiler knows (OPA rewrites them the same
+ * way); in a query they are builtins that report an error. */
+static val *metadata_call(lower *L, const char *name)
+{
+    if (!L->link || !L->mod || strncmp(name, "rego.metadata.", 14) != 0)
+        return NULL;
+    ast_module *const *mods = L->c->mods_by_file;
+    if (strcmp(name + 14, "rule") == 0)
+        return annotations_rule(L->a, mods, L->c->nmods, L->mod, L->link);
+    if (strcmp(name + 14, "chain") == 0)
+        return annotations_chain(L->a, mods, L->c->nmods, L->mod, L->link);
+    return NULL;
+}
+
 static bool resolve_callee(lower *L, ast_term *t, callee *out)
 {
     memset(out, 0, sizeof *out);
     out->group = -1;
     out->name = t->call.fn_name;
+    if ((out->constant = metadata_call(L, t->call.fn_name)) != NULL)
+        return true; /* arity 0 */
     val **keys;
     int nkeys;
     if (function_path(L, t->call.fn, &keys, &nkeys)) {
@@ -962,6 +982,8 @@ static bool resolve_callee(lower *L, ast_term *t, callee *out)
 /* Call t with its first `nargs` arguments; the result register. */
 static uint32_t lt_call_with(lower *L, ast_term *t, const callee *ce, int nargs)
 {
+    if (ce->constant)
+        return load_const(L, ce->constant);
     uint32_t n = (uint32_t)nargs;
     uint32_t base = pb_regs(L->pb, n ? n : 1);
     for (uint32_t i = 0; i < n; i++)
@@ -1877,6 +1899,7 @@ int lower_definition(compiler *c, int group, const cdef *d)
     pb.c = c;
     lower L;
     lower_init(&L, c, &pb, r->module, group);
+    L.link = r;
     ir_block *top = ir_block_new(L.a);
     L.cur = top;
     for (ast_rule *x = r; x; x = x->else_)
@@ -1920,10 +1943,12 @@ int lower_definition(compiler *c, int group, const cdef *d)
             L.cur = open_nested(&L, value_constant(&L, g, x) ? IR_EXISTS : IR_ALL);
             if (value_constant(&L, g, x)) {
                 /* EXISTS fails the alternative when there is no solution */
+                L.link = x;
                 lower_chain_link(&L, g, d, x);
                 L.cur = alt;
                 continue;
             }
+            L.link = x;
             lower_chain_link(&L, g, d, x);
             emit(&L, OP_LOADK, flag, pb_const(&pb, VAL_TRUE_V), 0, 0, 0);
             L.cur = alt;
@@ -1931,6 +1956,7 @@ int lower_definition(compiler *c, int group, const cdef *d)
         }
     } else {
         L.cur = open_nested(&L, value_constant(&L, g, r) ? IR_EXISTS : IR_ALL);
+        L.link = r;
         lower_chain_link(&L, g, d, r);
     }
 

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "../engine/strbuf.h"
+#include "annotations.h"
 #include "lex.h"
 
 /* Nesting limit, counted in entries of the recursive parse functions (two
@@ -105,6 +106,10 @@ typedef struct parser {
     int nmerr, merrcap;
     rule_check *checks;
     int nchecks, checkcap;
+    /* comments seen by the scanner (modules only), for METADATA blocks */
+    lex_comment_sink comment_sink;
+    annot_comment *comments;
+    int ncomments, commentcap;
 } parser;
 
 /* ---- small vectors in the arena ---- */
@@ -2791,10 +2796,39 @@ static void apply_import(parser *p, ast_module *m, const ast_import *imp)
     }
 }
 
+/* ---- METADATA blocks ---- */
+
+/* The scanner reports comments again after backtracking: only those past
+ * the last one kept are new. */
+static void record_comment(void *ctx, const lex_token *t)
+{
+    parser *p = ctx;
+    if (p->ncomments > 0 && t->off <= p->comments[p->ncomments - 1].off)
+        return;
+    if (p->ncomments == p->commentcap)
+        p->comments = grow(p, p->comments, p->ncomments, &p->commentcap, sizeof *p->comments);
+    p->comments[p->ncomments++] = (annot_comment){t->row, t->col, t->off, t->end};
+}
+
+/* A block that does not read is a parse error, reported after any syntax
+ * error as OPA reports it. */
+static void annotation_error(void *ctx, int row, int col, unsigned off, const char *msg)
+{
+    parser *p = ctx;
+    p->s.hint = NULL;
+    add_error(p, (ppos){row, col, off}, msg);
+}
+
+/* A block that does not fit its statement is an error of the module. */
+static void attachment_error(void *ctx, int row, int col, unsigned off, const char *msg)
+{
+    merrorf(ctx, (ppos){row, col, off}, "%s", msg);
+}
+
 /* ---- entry points ---- */
 
 static void parser_init(parser *p, arena *a, const char *file, const char *src, size_t len,
-                        const parse_opts *opts)
+                        const parse_opts *opts, bool module)
 {
     memset(p, 0, sizeof *p);
     p->a = a;
@@ -2805,6 +2839,10 @@ static void parser_init(parser *p, arena *a, const char *file, const char *src, 
     p->budget = 64L * (long)len + 100000;
     p->cache_gen = 1;
     lex_init(&p->s.lx, src, len, p->version == AST_REGO_V1 ? LEX_KW_ALL : 0);
+    if (module && !(opts && opts->no_annotations)) {
+        p->comment_sink = (lex_comment_sink){record_comment, p};
+        p->s.lx.comments = &p->comment_sink;
+    }
     scan(p);
 }
 
@@ -2886,10 +2924,17 @@ static void parse_module_body(parser *p, parse_job *job)
     }
     if (p->s.nerr == 0 && !at(p, TK_EOF))
         illegal_token(p);
+    int nblocks = 0;
+    ast_annotation_block **blocks = annotations_parse_blocks(p->a, p->file, p->src, p->comments, p->ncomments,
+                                                             &nblocks, annotation_error, p);
     if (p->s.nerr > 0)
         return;
     if (nstmts == 0) {
-        add_error(p, (ppos){0, 0, 0}, "empty module");
+        /* OPA counts METADATA blocks as statements: then the package is missing */
+        if (nblocks > 0)
+            add_error(p, (ppos){blocks[0]->loc.row, blocks[0]->loc.col, blocks[0]->loc.off}, "package expected");
+        else
+            add_error(p, (ppos){0, 0, 0}, "empty module");
         return;
     }
     if (p->version == AST_REGO_V1 || m->imports_rego_v1)
@@ -2910,6 +2955,8 @@ static void parse_module_body(parser *p, parse_job *job)
     for (int i = 0; i < rules.n; i++)
         for (ast_rule *r = rules.v[i]; r; r = r->else_)
             r->module = m;
+    if (nblocks > 0 && !annotations_attach(p->a, m, blocks, nblocks, attachment_error, p))
+        return;
     job->module = m;
 }
 
@@ -3018,7 +3065,7 @@ static char *copy_source(arena *a, const char *text, size_t len)
 }
 
 static bool prepare(parser *p, arena *a, const char *file, const char *text, size_t len,
-                    const parse_opts *opts, rego_errors *errs)
+                    const parse_opts *opts, bool module, rego_errors *errs)
 {
     char *src = copy_source(a, text, len);
     char *fname = src ? copy_source(a, file ? file : "", file ? strlen(file) : 0) : NULL;
@@ -3041,7 +3088,7 @@ static bool prepare(parser *p, arena *a, const char *file, const char *text, siz
         }
         return false;
     }
-    parser_init(p, a, fname, src, text ? len : 0, opts);
+    parser_init(p, a, fname, src, text ? len : 0, opts, module);
     a->oom = old;
     return true;
 }
@@ -3050,7 +3097,7 @@ ast_module *rego_parse_module(arena *a, const char *file, const char *text, size
                               const parse_opts *opts, rego_errors *errs)
 {
     parser p;
-    if (!prepare(&p, a, file, text, len, opts, errs))
+    if (!prepare(&p, a, file, text, len, opts, true, errs))
         return NULL;
     parse_job job = {&p, NULL, NULL, NULL, 0};
     return run(&job, errs) ? job.module : NULL;
@@ -3060,7 +3107,7 @@ ast_body *rego_parse_query(arena *a, const char *text, size_t len, const parse_o
                            rego_errors *errs)
 {
     parser p;
-    if (!prepare(&p, a, "", text, len, opts, errs))
+    if (!prepare(&p, a, "", text, len, opts, false, errs))
         return NULL;
     parse_job job = {&p, NULL, NULL, NULL, 1};
     return run(&job, errs) ? job.body : NULL;
@@ -3070,7 +3117,7 @@ ast_term *rego_parse_term(arena *a, const char *text, size_t len, const parse_op
                           rego_errors *errs)
 {
     parser p;
-    if (!prepare(&p, a, "", text, len, opts, errs))
+    if (!prepare(&p, a, "", text, len, opts, false, errs))
         return NULL;
     parse_job job = {&p, NULL, NULL, NULL, 2};
     return run(&job, errs) ? job.term : NULL;

@@ -31,9 +31,9 @@
  * as expressions, an approximation of OPA's form; where Verdict's parser
  * differs from OPA's (error texts, rare syntax), so does this output.
  *
- * rego.metadata.chain() and rego.metadata.rule() are not here: OPA answers
- * them at compile time from the annotations of the calling rule, which
- * Verdict's parser does not collect yet (see the group's report). */
+ * rego.metadata.chain() and rego.metadata.rule() are answered at compile
+ * time from the calling rule's annotations (rego/lower.c, rego/annotations.c);
+ * their entries here only report a call from a query. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -830,7 +830,7 @@ static bi_status parse_module(bi_ctx *c, val *const *args, val **out, parse_stat
         ps->ast->oom = NULL;
         return bi_error(c, "out of memory");
     }
-    parse_opts opts = {AST_REGO_V1};
+    parse_opts opts = {.version = AST_REGO_V1, .no_annotations = true};
     const char *file = val_str(args[0]);
     ast_module *m = rego_parse_module(ps->ast, file, val_str(args[1]), val_len(args[1]), &opts, &ps->errs);
     ps->ast->oom = NULL;
@@ -874,8 +874,18 @@ static bi_status bi_parse_module(bi_ctx *c, val *const *args, val **out)
     return rc;
 }
 
+/* The compiler replaces rego.metadata.chain() and rego.metadata.rule() in
+ * rules with their values (rego/lower.c); a call left for run time comes
+ * from a query, which has no rule to describe. */
+static bi_status bi_metadata_outside_rule(bi_ctx *c, val *const *args, val **out)
+{
+    return bi_error(c, "the %s function must only be called within the scope of a rule", c->def->name);
+}
+
 const builtin_def bi_group_runtime[] = {
     {"opa.runtime", 0, bi_opa_runtime, BI_F_NONDET, NULL},
     {"rego.parse_module", 2, bi_parse_module, 0, NULL},
+    {"rego.metadata.chain", 0, bi_metadata_outside_rule, 0, NULL},
+    {"rego.metadata.rule", 0, bi_metadata_outside_rule, 0, NULL},
     {0},
 };

@@ -37,8 +37,8 @@ static void teardown(void)
     A = NULL;
 }
 
-static const parse_opts V1 = {AST_REGO_V1};
-static const parse_opts V0 = {AST_REGO_V0};
+static const parse_opts V1 = {.version = AST_REGO_V1};
+static const parse_opts V0 = {.version = AST_REGO_V0};
 
 static ast_module *mod_opts(const char *src, const parse_opts *o)
 {
@@ -1376,7 +1376,7 @@ static void conf_fail(conf *c, const char *what, const char *text, rego_errors *
 
 static void conf_item(conf *c, const char *key, const char *text, size_t len)
 {
-    parse_opts o = {c->version};
+    parse_opts o = {.version = c->version};
     rego_errors errs = {0};
     if (strcmp(key, "modules") == 0) {
         c->modules++;
