@@ -18,6 +18,8 @@ void cli_build_usage(FILE *out)
           "\n"
           "Flags:\n"
           "  -o, --output FILE          the bundle to write (default bundle.tar.gz)\n"
+          "  -t, --target TARGET        rego (default); wasm and plan are not supported yet\n"
+          "  -e, --entrypoint PATH      for the wasm and plan targets (not supported yet)\n"
           "  -r, --revision REV         the bundle's revision\n"
           "      --signing-key FILE     sign with this PEM private key (or HMAC secret file)\n"
           "      --signing-alg ALG      RS256 (default), RS384, RS512, PS256..512, ES256..512, HS256..512\n"
@@ -82,6 +84,23 @@ int cli_build(int argc, char **argv)
             v = o.signing_alg = value_of(argc, argv, &i, a, 13);
         else if (FLAG("--scope"))
             v = o.scope = value_of(argc, argv, &i, a, 7);
+        else if (FLAG("-t") || FLAG("--target")) {
+            v = value_of(argc, argv, &i, a, a[1] == '-' ? 8 : 2);
+            if (v && strcmp(v, "rego") != 0) {
+                /* OPA's wasm and plan targets compile to other forms; Verdict
+                 * does not produce them yet (wasm/README.md) */
+                fprintf(stderr, "Error: build target %s is not supported yet: only rego bundles are built\n", v);
+                free(inputs);
+                return 1;
+            }
+        } else if (FLAG("-e") || FLAG("--entrypoint")) {
+            v = value_of(argc, argv, &i, a, a[1] == '-' ? 12 : 2);
+            if (v) {
+                fprintf(stderr, "Error: --entrypoint is for the wasm and plan targets, which are not supported yet\n");
+                free(inputs);
+                return 1;
+            }
+        }
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             cli_build_usage(stdout);
             free(inputs);

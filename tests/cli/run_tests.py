@@ -446,6 +446,19 @@ def v0_compatible_modules():
         expect_eq(out, "true\n", "output")
 
 
+@test
+def build_targets_other_than_rego_are_refused():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "p.rego", "package p\nallow := true\n")
+        out = os.path.join(tmp, "b.tar.gz")
+        rc, _, err = run("build", "-t", "wasm", "-e", "p/allow", "-o", out, tmp)
+        expect(rc == 1, f"exit {rc}")
+        expect("wasm is not supported yet" in err, f"stderr {err!r}")
+        expect(not os.path.exists(out), "a bundle was written")
+        rc, _, err = run("build", "--target=rego", "-o", out, os.path.join(tmp, "p.rego"))
+        expect(rc == 0 and os.path.exists(out), f"exit {rc}, stderr {err!r}")
+
+
 def main():
     global VERDICT, VERBOSE
     args = [a for a in sys.argv[1:] if a != "-v"]
