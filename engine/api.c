@@ -401,10 +401,44 @@ static int path_keys(arena *a, const char *path, val ***keys)
     return engine_split_path(a, path, keys);
 }
 
+/* What a decision is asked with and what it returns.  The input is JSON
+ * bytes or a value (input_val; NULL with input_json NULL: no input); the
+ * decision comes back as JSON text, as a value in out_arena (parsed from
+ * that text, so cached and fresh decisions look the same), and/or as
+ * "is it exactly true". */
+typedef struct decision_req {
+    const char *path;
+    const char *input_json;
+    size_t input_len;
+    const val *input_val;
+    char **result_json;
+    arena *out_arena;
+    val **result_val;
+    int *is_true;
+    verdict_errors **errs;
+} decision_req;
+
+static verdict_status deliver(const decision_req *q, bool defined, char *json)
+{
+    if (q->is_true)
+        *q->is_true = defined && json && strcmp(json, "true") == 0;
+    verdict_status st = defined ? VERDICT_OK : VERDICT_UNDEFINED;
+    if (q->result_val && defined && json) {
+        json_error je;
+        *q->result_val = json_parse(q->out_arena, json, strlen(json), 0, &je);
+        if (!*q->result_val)
+            st = VERDICT_NOMEM; /* the text is our own JSON: only memory can fail */
+    }
+    if (q->result_json)
+        *q->result_json = json;
+    else
+        free(json);
+    return st;
+}
+
 /* One decision: from the cache when it holds it, else evaluated (and
  * cached unless the evaluation used a non-deterministic builtin). */
-static verdict_status decide(verdict_engine *eng, const char *path, const char *input_json, size_t input_len,
-                             char **result_json, int *is_true, verdict_errors **errs)
+static verdict_status decide(verdict_engine *eng, const decision_req *q)
 {
     vm *V = engine_thread_vm();
     if (!V)
@@ -412,11 +446,12 @@ static verdict_status decide(verdict_engine *eng, const char *path, const char *
     snapshot *s = engine_use(eng); /* borrowed: no reference to release */
     if (!s)
         return VERDICT_NOMEM;
+    const char *path = q->path;
     dcache *cache = eng->cache;
     dcache_hit h;
-    if (cache && dcache_get_raw(cache, s->generation, path, input_json, input_len, &h)) {
+    if (cache && !q->input_val && dcache_get_raw(cache, s->generation, path, q->input_json, q->input_len, &h)) {
         engine_stat(eng, STAT_CACHE_HITS, 1);
-        goto from_cache;
+        return deliver(q, h.defined, h.json);
     }
     vm_eval_opts vo;
     memset(&vo, 0, sizeof vo);
@@ -426,22 +461,24 @@ static verdict_status decide(verdict_engine *eng, const char *path, const char *
     vo.limits.max_memory = eng->opts.memory_limit;
     vo.limits.timeout_ns = eng->opts.timeout_ns;
     vm_begin(V, &vo);
-    val *in = NULL;
-    if (input_json) {
+    val *in = (val *)q->input_val;
+    if (q->input_json) {
         json_error je;
-        in = json_parse(vm_arena(V), input_json, input_len, 0, &je);
+        in = json_parse(vm_arena(V), q->input_json, q->input_len, 0, &je);
         if (!in) {
             verdict_errors *e = errs_new();
             errs_add(e, "invalid_input", je.msg, "input", je.line, je.col);
-            return fail_with(e, errs);
+            return fail_with(e, q->errs);
         }
-        vm_set_input(V, in);
     }
+    if (in)
+        vm_set_input(V, in);
     if (cache && dcache_get_value(cache, s->generation, path, in, &h)) {
         /* the same input written differently: remember these bytes too */
-        dcache_put(cache, s->generation, path, input_json, input_len, NULL, h.json);
+        if (q->input_json)
+            dcache_put(cache, s->generation, path, q->input_json, q->input_len, NULL, h.json);
         engine_stat(eng, STAT_CACHE_HITS, 1);
-        goto from_cache;
+        return deliver(q, h.defined, h.json);
     }
     if (cache)
         engine_stat(eng, STAT_CACHE_MISSES, 1);
@@ -450,7 +487,6 @@ static verdict_status decide(verdict_engine *eng, const char *path, const char *
     val **keys;
     int n = path_keys(vm_arena(V), path, &keys);
     val *out;
-    verdict_status st;
     int rc = vm_eval_path(V, keys, n, &out);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     engine_stat(eng, STAT_EVALUATIONS, 1);
@@ -459,33 +495,27 @@ static verdict_status decide(verdict_engine *eng, const char *path, const char *
         const vm_error *ve = vm_last_error(V);
         verdict_errors *e = errs_new();
         errs_add(e, ve->code, ve->message, ve->loc.file, ve->loc.row, ve->loc.col);
-        st = fail_with(e, errs);
-    } else {
-        char *json = NULL;
-        if (out && (result_json || cache)) {
-            strbuf sb = STRBUF_INIT;
-            json_write(&sb, out, 0);
-            json = sb_detach(&sb);
-        }
-        if (cache && !vm_used_nondeterminism(V))
-            dcache_put(cache, s->generation, path, input_json, input_len, in, json);
-        if (is_true)
-            *is_true = out == VAL_TRUE_V;
-        if (result_json)
-            *result_json = json;
-        else
-            free(json);
-        st = out ? VERDICT_OK : VERDICT_UNDEFINED;
+        return fail_with(e, q->errs);
     }
-    return st;
-from_cache:
-    if (is_true)
-        *is_true = h.defined && h.json && strcmp(h.json, "true") == 0;
-    if (result_json)
-        *result_json = h.json;
-    else
-        free(h.json);
-    return h.defined ? VERDICT_OK : VERDICT_UNDEFINED;
+    char *json = NULL;
+    if (out && (q->result_json || q->result_val || cache)) {
+        strbuf sb = STRBUF_INIT;
+        json_write(&sb, out, 0);
+        json = sb_detach(&sb);
+    }
+    if (cache && !vm_used_nondeterminism(V)) {
+        if (q->input_val || !q->input_json)
+            dcache_put_value(cache, s->generation, path, in, json);
+        if (q->input_json || !q->input_val)
+            dcache_put(cache, s->generation, path, q->input_json, q->input_len, in, json);
+    }
+    decision_req r = *q;
+    if (r.is_true && !json) {
+        /* no text was made (no cache, no result asked for): look at the value */
+        *r.is_true = out == VAL_TRUE_V;
+        r.is_true = NULL;
+    }
+    return deliver(&r, out != NULL, json);
 }
 
 verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *input_json, size_t input_len,
@@ -497,7 +527,9 @@ verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *i
         *errs = NULL;
     if (!eng || !path)
         return VERDICT_MISUSE;
-    return decide(eng, path, input_json, input_len, result_json, NULL, errs);
+    decision_req q = {.path = path, .input_json = input_json, .input_len = input_len,
+                      .result_json = result_json, .errs = errs};
+    return decide(eng, &q);
 }
 
 int verdict_allow(verdict_engine *eng, const char *path, const char *input_json, size_t input_len)
@@ -505,7 +537,38 @@ int verdict_allow(verdict_engine *eng, const char *path, const char *input_json,
     if (!eng || !path)
         return 0;
     int yes = 0;
-    return decide(eng, path, input_json, input_len, NULL, &yes, NULL) == VERDICT_OK && yes;
+    decision_req q = {.path = path, .input_json = input_json, .input_len = input_len, .is_true = &yes};
+    return decide(eng, &q) == VERDICT_OK && yes;
+}
+
+verdict_status verdict_eval_value(verdict_engine *eng, const char *path, const verdict_value *input,
+                                  verdict_doc *out, const verdict_value **result, verdict_errors **errs)
+{
+    if (result)
+        *result = NULL;
+    if (errs)
+        *errs = NULL;
+    if (!eng || !path || (result && !out))
+        return VERDICT_MISUSE;
+    val *rv = NULL;
+    decision_req q = {.path = path, .input_val = (const val *)input, .errs = errs};
+    if (result) {
+        q.out_arena = verdict_doc_arena(out);
+        q.result_val = &rv;
+    }
+    verdict_status st = decide(eng, &q);
+    if (result)
+        *result = (const verdict_value *)rv;
+    return st;
+}
+
+int verdict_allow_value(verdict_engine *eng, const char *path, const verdict_value *input)
+{
+    if (!eng || !path)
+        return 0;
+    int yes = 0;
+    decision_req q = {.path = path, .input_val = (const val *)input, .is_true = &yes};
+    return decide(eng, &q) == VERDICT_OK && yes;
 }
 
 void verdict_get_metrics(verdict_engine *eng, verdict_metrics *m)

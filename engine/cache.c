@@ -156,10 +156,12 @@ bool dcache_get_raw(dcache *c, uint64_t gen, const char *path, const char *input
     return ok;
 }
 
+/* The input's canonical text, compared on a hit: Rego syntax, so that a
+ * set and an array (or 1 and "1" as object keys) never share a decision. */
 static char *canonical(const val *input, size_t *len)
 {
     strbuf sb = STRBUF_INIT;
-    json_write(&sb, input, 0);
+    val_write_rego(&sb, input);
     *len = sb.len;
     return sb_detach(&sb);
 }
@@ -248,15 +250,21 @@ void dcache_put(dcache *c, uint64_t gen, const char *path, const char *input, si
 {
     uint64_t ih = input ? XXH3_64bits(input, len) : 0;
     insert(c, key_hash(KEY_RAW, path, ih), gen, KEY_RAW, path, input, input ? len : 0, input != NULL, json);
-    if (input_val) {
-        size_t clen;
-        char *key = canonical(input_val, &clen);
-        if (key)
-            insert(c, key_hash(KEY_VALUE, path, val_hash(input_val)), gen, KEY_VALUE, path, key, clen, true, json);
-        free(key);
-    } else if (!input) {
+    if (input_val || !input)
+        dcache_put_value(c, gen, path, input_val, json);
+}
+
+void dcache_put_value(dcache *c, uint64_t gen, const char *path, const val *input_val, const char *json)
+{
+    if (!input_val) {
         insert(c, key_hash(KEY_VALUE, path, 0), gen, KEY_VALUE, path, NULL, 0, false, json);
+        return;
     }
+    size_t clen;
+    char *key = canonical(input_val, &clen);
+    if (key)
+        insert(c, key_hash(KEY_VALUE, path, val_hash(input_val)), gen, KEY_VALUE, path, key, clen, true, json);
+    free(key);
 }
 
 size_t dcache_bytes(const dcache *c)

@@ -34,6 +34,10 @@ bool dcache_get_value(dcache *c, uint64_t gen, const char *path, const val *inpu
 void dcache_put(dcache *c, uint64_t gen, const char *path, const char *input, size_t len, const val *input_val,
                 const char *json);
 
+/* Store a decision under the canonical-value key only (input given as a
+ * value: there are no bytes); input_val NULL: no input. */
+void dcache_put_value(dcache *c, uint64_t gen, const char *path, const val *input_val, const char *json);
+
 size_t dcache_bytes(const dcache *c);
 
 #endif

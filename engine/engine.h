@@ -17,6 +17,10 @@
 /* ---- error lists (errors.c) ---- */
 verdict_errors *errs_new(void);
 void errs_add(verdict_errors *e, const char *code, const char *msg, const char *file, int row, int col);
+
+/* The arena of a public verdict_doc (value_api.c): decisions returned as
+ * values are made there. */
+arena *verdict_doc_arena(verdict_doc *d);
 void errs_from_rego(verdict_errors *e, const rego_errors *re);
 size_t errs_count(const verdict_errors *e);
 /* Hand the list to the caller (or drop it); returns VERDICT_ERROR. */

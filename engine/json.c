@@ -206,6 +206,22 @@ static int utf8_seq(const unsigned char *s, const unsigned char *end)
     return n;
 }
 
+bool json_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        int k = utf8_seq(p, end);
+        if (!k)
+            return false;
+        p += k;
+    }
+    return true;
+}
+
 static int utf8_put(char *out, uint32_t r)
 {
     if (r < 0x80) {

@@ -40,6 +40,9 @@ enum {
 void json_write(strbuf *sb, const val *v, unsigned flags);
 /* Pretty output starting at a given indentation depth (for embedding). */
 void json_write_indent(strbuf *sb, const val *v, unsigned flags, int depth);
+/* Whether s[0..n) is valid UTF-8 (no surrogates, at most U+10FFFF). */
+bool json_utf8_valid(const char *s, size_t n);
+
 /* A JSON string literal for bytes s[0..n). */
 void json_write_string(strbuf *sb, const char *s, size_t n, unsigned flags);
 

@@ -220,6 +220,74 @@ verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *i
  * (undefined, any other value, or an error). */
 int verdict_allow(verdict_engine *eng, const char *path, const char *input_json, size_t input_len);
 
+/* ---- values: input built through the API, decisions read as values ----
+ *
+ * A verdict_doc owns values: everything made in it (or returned into it) is
+ * freed by verdict_doc_free, at once.  A value is immutable once made, so
+ * finished values may be read, and used as input, by many threads at once;
+ * a doc itself must not be given new values by two threads at the same
+ * time.  A composite holds its items by reference: they must live as long
+ * as it does (make them in the same doc).  Constructors return NULL on
+ * invalid arguments or when memory runs out. */
+typedef struct verdict_doc verdict_doc;
+typedef struct verdict_value verdict_value;
+
+typedef enum verdict_kind {
+    VERDICT_NULL = 0,
+    VERDICT_BOOLEAN,
+    VERDICT_NUMBER,
+    VERDICT_STRING,
+    VERDICT_ARRAY,
+    VERDICT_OBJECT,
+    VERDICT_SET,
+} verdict_kind;
+
+verdict_doc *verdict_doc_new(void);
+void verdict_doc_free(verdict_doc *d);
+
+const verdict_value *verdict_null(void);                    /* no doc needed */
+const verdict_value *verdict_bool(int b);
+const verdict_value *verdict_int(verdict_doc *d, int64_t i);
+const verdict_value *verdict_double(verdict_doc *d, double x);     /* NULL for NaN and infinities */
+/* A number from its JSON text, kept exactly ("0.1", "1e400", big integers). */
+const verdict_value *verdict_number(verdict_doc *d, const char *text, size_t len);
+const verdict_value *verdict_string(verdict_doc *d, const char *s, size_t len);  /* bytes copied */
+const verdict_value *verdict_array(verdict_doc *d, const verdict_value *const *items, size_t n);
+/* Keys may be any value (Rego objects allow that); a repeated key keeps its last value. */
+const verdict_value *verdict_object(verdict_doc *d, const verdict_value *const *keys,
+                                    const verdict_value *const *values, size_t n);
+const verdict_value *verdict_set(verdict_doc *d, const verdict_value *const *items, size_t n);
+/* A value from JSON text; NULL with errors (line and column) when it is not JSON. */
+const verdict_value *verdict_parse_json(verdict_doc *d, const char *json, size_t len, verdict_errors **errs);
+
+verdict_kind verdict_value_kind(const verdict_value *v);
+int verdict_value_bool(const verdict_value *v);             /* 1 for true, 0 otherwise */
+/* 1 and *out set when v is an integer that fits int64; 0 otherwise. */
+int verdict_value_int64(const verdict_value *v, int64_t *out);
+double verdict_value_double(const verdict_value *v);        /* nearest double; NaN when not a number */
+/* A string's bytes (NUL-terminated; *len may be NULL); NULL when not a string. */
+const char *verdict_value_string(const verdict_value *v, size_t *len);
+/* Elements of an array or set, pairs of an object, bytes of a string; 0 otherwise. */
+size_t verdict_value_len(const verdict_value *v);
+/* Element i of an array, or of a set in OPA's order; NULL when out of range. */
+const verdict_value *verdict_value_at(const verdict_value *v, size_t i);
+/* Key and value of an object's pair i, in OPA's (sorted) order. */
+const verdict_value *verdict_value_key_at(const verdict_value *v, size_t i);
+const verdict_value *verdict_value_value_at(const verdict_value *v, size_t i);
+/* The value under a string key of an object; NULL when absent. */
+const verdict_value *verdict_value_get(const verdict_value *obj, const char *key);
+int verdict_value_equal(const verdict_value *a, const verdict_value *b);   /* as Rego's == */
+/* As verdict_eval prints it (sets as arrays, OPA's key order). */
+char *verdict_value_json(const verdict_value *v, int pretty);
+
+/* verdict_eval with the input as a value (NULL: none) and the decision as a
+ * value made in `out`: its JSON form, as verdict_eval returns it and as OPA's
+ * REST API and SDKs give decisions (a set comes back as an array).  Cached
+ * like verdict_eval, keyed by the input's canonical value. */
+verdict_status verdict_eval_value(verdict_engine *eng, const char *path, const verdict_value *input,
+                                  verdict_doc *out, const verdict_value **result, verdict_errors **errs);
+int verdict_allow_value(verdict_engine *eng, const char *path, const verdict_value *input);
+
 /* verdict_eval and verdict_allow keep decisions in a cache: keyed by the
  * path and the input (its exact bytes, and its canonical value), valid for
  * the snapshot they were made on (any change of policy, data or bundle is a
