@@ -239,6 +239,7 @@ $(BUILD)/bundle_bench: benchmarks/bundle_bench.c $(BUILD)/libverdict.a
 bench: deps
 	$(MAKE) all $(BUILD)/bench $(BUILD)/json_bench $(BUILD)/embed_bench $(BUILD)/bundle_bench
 	$(BUILD)/bench --dir $(SHARED)/bench
+	$(BUILD)/bench --dir benchmarks/scenarios
 	$(BUILD)/json_bench $(SHARED)/bench/large-data/data.json
 	$(BUILD)/embed_bench $(SHARED)/bench/rbac
 	$(BUILD)/bundle_bench $(SHARED)/bench/large-data

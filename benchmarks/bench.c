@@ -1,4 +1,5 @@
-/* bench.c — decision benchmarks on the scenarios of ../shared/bench.
+/* bench.c — decision benchmarks on the scenarios of ../shared/bench (and
+ * of benchmarks/scenarios: regex patterns that stall backtracking engines).
  *
  * For each scenario: load and compile policy + data (timed, with the memory
  * it takes), check every query's answer against expected.json once, then
@@ -10,10 +11,12 @@
  * repeated runs; the machine is shared, so medians, not minimums.
  *
  * usage: bench [--dir ../shared/bench] [--runs N] [--json] [scenario...] */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "engine/json.h"
@@ -162,12 +165,27 @@ int main(int argc, char **argv)
         else if (nonly < 16)
             only[nonly++] = argv[i];
     }
-    const char *all[] = {"rbac", "many-rules", "large-data", "k8s-admission", "gateway"};
+    /* every sub-folder with a policy.rego is a scenario, in name order */
+    struct dirent **ents = NULL;
+    int nents = scandir(dir, &ents, NULL, alphasort);
+    if (nents < 0) {
+        fprintf(stderr, "%s: cannot read\n", dir);
+        return 1;
+    }
+    const char **all = calloc((size_t)nents + 1, sizeof *all);
+    size_t nall = 0;
+    for (int i = 0; i < nents; i++) {
+        char probe[2048];
+        struct stat st;
+        snprintf(probe, sizeof probe, "%s/%s/policy.rego", dir, ents[i]->d_name);
+        if (ents[i]->d_name[0] != '.' && stat(probe, &st) == 0)
+            all[nall++] = ents[i]->d_name;
+    }
     int failures = 0;
     if (!as_json)
         printf("%-14s %-28s %12s %12s %12s %10s %10s\n", "scenario", "query", "ns/eval", "ns/+input", "bytes/eval",
                "load ms", "load MB");
-    for (size_t si = 0; si < sizeof all / sizeof all[0]; si++) {
+    for (size_t si = 0; si < nall; si++) {
         const char *name = all[si];
         if (nonly) {
             int want = 0;
@@ -274,5 +292,9 @@ int main(int argc, char **argv)
         program_free(s.prog);
         arena_free(s.a);
     }
+    for (int i = 0; i < nents; i++)
+        free(ents[i]);
+    free(ents);
+    free(all);
     return failures ? 1 : 0;
 }
