@@ -104,7 +104,7 @@ extern const builtin_def bi_group_semver[];    /* semver.* */
 extern const builtin_def bi_group_uuid[];      /* uuid.* */
 extern const builtin_def bi_group_net[];       /* net.cidr_*, net.lookup_ip_addr */
 extern const builtin_def bi_group_rand[];      /* rand.intn */
-extern const builtin_def bi_group_graph[];     /* graph.*, graphql.* */
+extern const builtin_def bi_group_graph[];     /* graph.reachable, graph.reachable_paths */
 extern const builtin_def bi_group_crypto[];    /* crypto.* (OpenSSL libcrypto) */
 extern const builtin_def bi_group_jwt[];       /* io.jwt.* */
 extern const builtin_def bi_group_jsonschema[]; /* json.match_schema, json.verify_schema */
@@ -112,5 +112,6 @@ extern const builtin_def bi_group_http[];      /* http.send (libcurl), providers
 extern const builtin_def bi_group_runtime[];   /* opa.runtime, rego.parse_module, rego.metadata.* */
 extern const builtin_def bi_group_uri[];       /* uri.parse, uri.is_valid (Go's net/url) */
 extern const builtin_def bi_group_testcase[];  /* internal.test_case */
+extern const builtin_def bi_group_graphql[];   /* graphql.* (parser and validator in graphql_*.c) */
 
 #endif

@@ -7,10 +7,7 @@
  * maximal path from an initial node, a path ending where a node has no
  * edges, is not in the graph (the path stops before it), or would repeat a
  * node already on the path.  Both walk with explicit stacks, so deep graphs
- * do not exhaust the C stack.
- *
- * The graphql.* builtins are not provided (they need a GraphQL parser and
- * validator); policies using them fail to compile as undefined functions. */
+ * do not exhaust the C stack.  (graphql.* is graphql.c.) */
 #include <string.h>
 
 #include "../builtins.h"

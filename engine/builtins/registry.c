@@ -13,7 +13,7 @@ static const builtin_def *const groups[] = {
     bi_group_glob,    bi_group_time,   bi_group_units,      bi_group_semver,
     bi_group_uuid,    bi_group_net,    bi_group_rand,       bi_group_graph,
     bi_group_crypto,  bi_group_jwt,    bi_group_jsonschema, bi_group_http,
-    bi_group_runtime, bi_group_uri,    bi_group_testcase,
+    bi_group_runtime, bi_group_uri,    bi_group_testcase,   bi_group_graphql,
 };
 
 static const builtin_def **sorted;  /* all entries, sorted by name */

@@ -4,6 +4,7 @@
  * ThreadSanitizer (make unit-tsan). */
 #include <check.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,11 @@ START_TEST(evaluations_race_with_policy_and_data_changes)
     pthread_t th[4];
     for (int i = 0; i < 4; i++)
         pthread_create(&th[i], NULL, reader, &r);
-    for (int i = 0; i < 150; i++) {
+    /* the changes must overlap evaluations however the threads are
+     * scheduled: start once readers run, go on until they made some */
+    while (__atomic_load_n(&r.evals, __ATOMIC_RELAXED) + __atomic_load_n(&r.bad, __ATOMIC_RELAXED) < 4)
+        sched_yield();
+    for (int i = 0; i < 150 || (i < 20000 && __atomic_load_n(&r.evals, __ATOMIC_RELAXED) < 200); i++) {
         const char *p = i % 2 ? POLICY_A : POLICY_B;
         ck_assert_int_eq(verdict_put_module(r.e, "authz.rego", p, strlen(p), NULL), VERDICT_OK);
         char doc[64];
