@@ -418,7 +418,9 @@ typedef struct decision_req {
     verdict_errors **errs;
 } decision_req;
 
-static verdict_status deliver(const decision_req *q, bool defined, char *json)
+/* Hands a decision to the caller.  json is its text (NULL: undefined);
+ * owned, when not NULL, is the same text in memory the caller may keep. */
+static verdict_status deliver(const decision_req *q, bool defined, const char *json, char *owned)
 {
     if (q->is_true)
         *q->is_true = defined && json && strcmp(json, "true") == 0;
@@ -429,10 +431,12 @@ static verdict_status deliver(const decision_req *q, bool defined, char *json)
         if (!*q->result_val)
             st = VERDICT_NOMEM; /* the text is our own JSON: only memory can fail */
     }
+    if (q->result_json && json && !owned && !(owned = strdup(json)))
+        st = VERDICT_NOMEM;
     if (q->result_json)
-        *q->result_json = json;
+        *q->result_json = owned;
     else
-        free(json);
+        free(owned);
     return st;
 }
 
@@ -449,9 +453,23 @@ static verdict_status decide(verdict_engine *eng, const decision_req *q)
     const char *path = q->path;
     dcache *cache = eng->cache;
     dcache_hit h;
-    if (cache && !q->input_val && dcache_get_raw(cache, s->generation, path, q->input_json, q->input_len, &h)) {
-        engine_stat(eng, STAT_CACHE_HITS, 1);
-        return deliver(q, h.defined, h.json);
+    dcache_l1 *l1 = cache && !q->input_val ? engine_thread_l1() : NULL;
+    uint64_t raw_key = 0;
+    if (cache && !q->input_val) {
+        raw_key = dcache_raw_key(path, q->input_json, q->input_len);
+        bool defined;
+        const char *json;
+        if (l1 && dcache_l1_get(l1, eng->id, s->generation, path, raw_key, q->input_json, q->input_len, &defined,
+                                &json)) {
+            engine_stat(eng, STAT_CACHE_HITS, 1);
+            return deliver(q, defined, json, NULL);
+        }
+        if (dcache_get_raw(cache, s->generation, path, raw_key, q->input_json, q->input_len, &h)) {
+            engine_stat(eng, STAT_CACHE_HITS, 1);
+            if (l1)
+                dcache_l1_put(l1, eng->id, s->generation, path, raw_key, q->input_json, q->input_len, h.json);
+            return deliver(q, h.defined, h.json, h.json);
+        }
     }
     vm_eval_opts vo;
     memset(&vo, 0, sizeof vo);
@@ -478,7 +496,9 @@ static verdict_status decide(verdict_engine *eng, const decision_req *q)
         if (q->input_json)
             dcache_put(cache, s->generation, path, q->input_json, q->input_len, NULL, h.json);
         engine_stat(eng, STAT_CACHE_HITS, 1);
-        return deliver(q, h.defined, h.json);
+        if (l1)
+            dcache_l1_put(l1, eng->id, s->generation, path, raw_key, q->input_json, q->input_len, h.json);
+        return deliver(q, h.defined, h.json, h.json);
     }
     if (cache)
         engine_stat(eng, STAT_CACHE_MISSES, 1);
@@ -508,6 +528,8 @@ static verdict_status decide(verdict_engine *eng, const decision_req *q)
             dcache_put_value(cache, s->generation, path, in, json);
         if (q->input_json || !q->input_val)
             dcache_put(cache, s->generation, path, q->input_json, q->input_len, in, json);
+        if (l1)
+            dcache_l1_put(l1, eng->id, s->generation, path, raw_key, q->input_json, q->input_len, json);
     }
     decision_req r = *q;
     if (r.is_true && !json) {
@@ -515,7 +537,7 @@ static verdict_status decide(verdict_engine *eng, const decision_req *q)
         *r.is_true = out == VAL_TRUE_V;
         r.is_true = NULL;
     }
-    return deliver(&r, out != NULL, json);
+    return deliver(&r, out != NULL, json, json);
 }
 
 verdict_status verdict_eval(verdict_engine *eng, const char *path, const char *input_json, size_t input_len,

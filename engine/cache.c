@@ -144,10 +144,14 @@ static bool hit(shard *s, entry *e, dcache_hit *out)
     return !e->json || out->json;
 }
 
-bool dcache_get_raw(dcache *c, uint64_t gen, const char *path, const char *input, size_t len, dcache_hit *out)
+uint64_t dcache_raw_key(const char *path, const char *input, size_t len)
 {
-    uint64_t ih = input ? XXH3_64bits(input, len) : 0;
-    uint64_t h = key_hash(KEY_RAW, path, ih);
+    return key_hash(KEY_RAW, path, input ? XXH3_64bits(input, len) : 0);
+}
+
+bool dcache_get_raw(dcache *c, uint64_t gen, const char *path, uint64_t h, const char *input, size_t len,
+                    dcache_hit *out)
+{
     shard *s = &c->shards[h % NSHARDS];
     pthread_mutex_lock(&s->lock);
     entry *e = find(s, h, gen, KEY_RAW, path, input, input ? len : 0, input != NULL);
@@ -248,8 +252,7 @@ static void insert(dcache *c, uint64_t h, uint64_t gen, int kind, const char *pa
 void dcache_put(dcache *c, uint64_t gen, const char *path, const char *input, size_t len, const val *input_val,
                 const char *json)
 {
-    uint64_t ih = input ? XXH3_64bits(input, len) : 0;
-    insert(c, key_hash(KEY_RAW, path, ih), gen, KEY_RAW, path, input, input ? len : 0, input != NULL, json);
+    insert(c, dcache_raw_key(path, input, len), gen, KEY_RAW, path, input, input ? len : 0, input != NULL, json);
     if (input_val || !input)
         dcache_put_value(c, gen, path, input_val, json);
 }
@@ -273,4 +276,78 @@ size_t dcache_bytes(const dcache *c)
     for (int i = 0; i < NSHARDS; i++)
         n += c->shards[i].bytes;
     return n;
+}
+
+/* ---- the per-thread front cache ----
+ *
+ * One request repeated on many threads would have every thread take the
+ * same shard's lock (a key lives in one shard) and bounce its cache line, so
+ * each thread also keeps its last few decisions by raw key: a hit there
+ * touches no memory another thread writes.  Slots are direct-mapped by the
+ * key's hash; an entry is one block (path, key, decision) so that replacing
+ * it costs one malloc and one free. */
+
+#define L1_SLOTS 16
+#define L1_MAX_BYTES 4096   /* larger decisions stay in the shared cache only */
+
+typedef struct l1_slot {
+    uint64_t engine_id, gen, hash;
+    char *block;            /* path NUL key NUL json NUL; NULL: empty slot */
+    const char *key, *json; /* into block; json NULL: undefined */
+    size_t keylen;
+    bool has_input;
+} l1_slot;
+
+struct dcache_l1 {
+    l1_slot slots[L1_SLOTS];
+};
+
+dcache_l1 *dcache_l1_new(void)
+{
+    return calloc(1, sizeof(dcache_l1));
+}
+
+void dcache_l1_free(dcache_l1 *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < L1_SLOTS; i++)
+        free(l->slots[i].block);
+    free(l);
+}
+
+bool dcache_l1_get(dcache_l1 *l, uint64_t engine_id, uint64_t gen, const char *path, uint64_t h, const char *input,
+                   size_t len, bool *defined, const char **json)
+{
+    l1_slot *e = &l->slots[h % L1_SLOTS];
+    size_t keylen = input ? len : 0;
+    if (!e->block || e->hash != h || e->engine_id != engine_id || e->gen != gen ||
+        e->has_input != (input != NULL) || e->keylen != keylen || strcmp(e->block, path) != 0 ||
+        (keylen && memcmp(e->key, input, keylen) != 0))
+        return false;
+    *defined = e->json != NULL;
+    *json = e->json;
+    return true;
+}
+
+void dcache_l1_put(dcache_l1 *l, uint64_t engine_id, uint64_t gen, const char *path, uint64_t h, const char *input,
+                   size_t len, const char *json)
+{
+    size_t plen = strlen(path), keylen = input ? len : 0, jlen = json ? strlen(json) : 0;
+    if (plen + keylen + jlen + 3 > L1_MAX_BYTES)
+        return;
+    char *b = malloc(plen + keylen + jlen + 3);
+    if (!b)
+        return;
+    l1_slot *e = &l->slots[h % L1_SLOTS];
+    free(e->block);
+    memcpy(b, path, plen + 1);
+    char *k = b + plen + 1;
+    if (keylen)
+        memcpy(k, input, keylen);
+    k[keylen] = 0;
+    char *j = k + keylen + 1;
+    if (json)
+        memcpy(j, json, jlen + 1);
+    *e = (l1_slot){engine_id, gen, h, b, k, json ? j : NULL, keylen, input != NULL};
 }

@@ -26,8 +26,12 @@ typedef struct dcache_hit {
     char *json;         /* malloc'd copy of the decision (NULL when undefined) */
 } dcache_hit;
 
-/* By exact input bytes (input NULL: no input). */
-bool dcache_get_raw(dcache *c, uint64_t gen, const char *path, const char *input, size_t len, dcache_hit *out);
+/* The hash of a decision's raw key: path and exact input bytes (input
+ * NULL: no input).  Computed once per request, for both caches. */
+uint64_t dcache_raw_key(const char *path, const char *input, size_t len);
+/* By exact input bytes; h is dcache_raw_key(path, input, len). */
+bool dcache_get_raw(dcache *c, uint64_t gen, const char *path, uint64_t h, const char *input, size_t len,
+                    dcache_hit *out);
 /* By canonical input (input NULL: no input). */
 bool dcache_get_value(dcache *c, uint64_t gen, const char *path, const val *input, dcache_hit *out);
 /* Store a decision under both keys.  json NULL: undefined. */
@@ -39,5 +43,17 @@ void dcache_put(dcache *c, uint64_t gen, const char *path, const char *input, si
 void dcache_put_value(dcache *c, uint64_t gen, const char *path, const val *input_val, const char *json);
 
 size_t dcache_bytes(const dcache *c);
+
+/* A thread's own small cache in front of the shared one (raw keys only);
+ * keyed also by engine id, since a thread serves every engine.  Entries of
+ * another generation never match.  *json is borrowed: valid until the
+ * thread's next put. */
+typedef struct dcache_l1 dcache_l1;
+dcache_l1 *dcache_l1_new(void);
+void dcache_l1_free(dcache_l1 *l);
+bool dcache_l1_get(dcache_l1 *l, uint64_t engine_id, uint64_t gen, const char *path, uint64_t h, const char *input,
+                   size_t len, bool *defined, const char **json);
+void dcache_l1_put(dcache_l1 *l, uint64_t engine_id, uint64_t gen, const char *path, uint64_t h, const char *input,
+                   size_t len, const char *json);
 
 #endif

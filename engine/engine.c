@@ -106,6 +106,7 @@ snapshot *engine_acquire(verdict_engine *eng)
 #define THREAD_SNAPS 4
 typedef struct thread_state {
     vm *V;
+    dcache_l1 *l1;              /* decisions this thread made or fetched lately */
     struct {
         uint64_t engine_id;
         snapshot *s;
@@ -122,6 +123,7 @@ static void ts_destroy(void *p)
 {
     thread_state *ts = p;
     vm_free(ts->V);
+    dcache_l1_free(ts->l1);
     for (int i = 0; i < THREAD_SNAPS; i++)
         snapshot_release(ts->snaps[i].s);
     free(ts);
@@ -151,6 +153,16 @@ vm *engine_thread_vm(void)
     if (!ts->V)
         ts->V = vm_new();
     return ts->V;
+}
+
+dcache_l1 *engine_thread_l1(void)
+{
+    thread_state *ts = thread_state_get();
+    if (!ts)
+        return NULL;
+    if (!ts->l1)
+        ts->l1 = dcache_l1_new();
+    return ts->l1;
 }
 
 snapshot *engine_use(verdict_engine *eng)

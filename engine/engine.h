@@ -115,6 +115,8 @@ void engine_stat(verdict_engine *eng, int which, uint64_t delta);
 uint64_t engine_stat_sum(verdict_engine *eng, int which);
 /* One VM per thread, reused across evaluations. */
 vm *engine_thread_vm(void);
+/* This thread's front decision cache (cache.h), or NULL. */
+struct dcache_l1 *engine_thread_l1(void);
 
 /* Split "a/b", "/a/b" or "" into string keys in arena a. */
 int engine_split_path(arena *a, const char *path, val ***keys);

@@ -173,6 +173,32 @@ START_TEST(cache_hits_and_invalidation)
 }
 END_TEST
 
+/* A thread keeps its recent decisions for every engine it serves: engines
+ * with the same paths and inputs must never see each other's answers, nor
+ * an engine made after another was freed. */
+START_TEST(one_thread_many_engines)
+{
+    const char *yes = "package app\nallow := true\n", *no = "package app\nallow := false\n";
+    const char *in = "{\"user\":\"alice\"}";
+    verdict_engine *a = verdict_new(NULL), *b = verdict_new(NULL);
+    ck_assert_int_eq(verdict_put_module(a, "app.rego", yes, strlen(yes), NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_put_module(b, "app.rego", no, strlen(no), NULL), VERDICT_OK);
+    for (int i = 0; i < 50; i++) {
+        ck_assert_int_eq(verdict_allow(a, "app/allow", in, strlen(in)), 1);
+        ck_assert_int_eq(verdict_allow(b, "app/allow", in, strlen(in)), 0);
+    }
+    ck_assert_uint_eq(hits(a), 49);
+    ck_assert_uint_eq(hits(b), 49);
+    verdict_free(a);
+    verdict_engine *c = verdict_new(NULL);
+    ck_assert_int_eq(verdict_put_module(c, "app.rego", no, strlen(no), NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_allow(c, "app/allow", in, strlen(in)), 0);
+    ck_assert_uint_eq(hits(c), 0);
+    verdict_free(b);
+    verdict_free(c);
+}
+END_TEST
+
 START_TEST(nondeterministic_decisions_are_not_cached)
 {
     verdict_engine *e = verdict_new(NULL);
@@ -213,6 +239,7 @@ Suite *suite_threads(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, evaluations_race_with_policy_and_data_changes);
     tcase_add_test(tc, evaluations_race_with_bundles);
+    tcase_add_test(tc, one_thread_many_engines);
     tcase_add_test(tc, cache_hits_and_invalidation);
     tcase_add_test(tc, nondeterministic_decisions_are_not_cached);
     suite_add_tcase(s, tc);
