@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/base64.h"
 #include "engine/json.h"
 #include "engine/yaml.h"
 
@@ -84,56 +85,24 @@ static const EVP_MD *file_hash_md(const char *name)
     return NULL;
 }
 
-/* ---- base64url without padding ---- */
-
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/* ---- base64url without padding (JWS) ---- */
 
 static void b64url_put(strbuf *sb, const unsigned char *in, size_t n)
 {
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        char o[4] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], B64[v & 63]};
-        sb_append(sb, o, 4);
-    }
-    if (n - i == 1) {
-        unsigned v = (unsigned)in[i] << 16;
-        char o[2] = {B64[v >> 18], B64[(v >> 12) & 63]};
-        sb_append(sb, o, 2);
-    } else if (n - i == 2) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-        char o[3] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63]};
-        sb_append(sb, o, 3);
-    }
+    base64_put(sb, in, n, base64_url, false);
 }
 
 /* Decoded bytes (NUL-terminated, malloc'd), or NULL for bad input. */
 static unsigned char *b64url_decode(const char *in, size_t n, size_t *out_len)
 {
-    if (n % 4 == 1)
-        return NULL;
-    unsigned char *out = malloc(n * 3 / 4 + 2);
+    unsigned char *out = malloc(n / 4 * 3 + 4);
     if (!out)
         return NULL;
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = memchr(B64, in[i], 64);
-        if (!p || in[i] == 0) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)(p - B64);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
+    if (base64_decode(in, n, base64_url, false, out, out_len) >= 0) {
+        free(out);
+        return NULL;
     }
-    out[o] = 0;
-    *out_len = o;
+    out[*out_len] = 0;
     return out;
 }
 

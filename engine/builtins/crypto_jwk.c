@@ -42,7 +42,7 @@ static bool b64_lenient(cx_pool *p, const char *s, size_t n, cx_bytes *out)
         buf[m++] = ch;
     }
     size_t dn;
-    if (cx_b64_decode(buf, m, cx_b64_url, false, dst, &dn) >= 0)
+    if (base64_decode(buf, m, base64_url, false, dst, &dn) >= 0)
         return false;
     out->p = dst;
     out->n = dn;
@@ -302,7 +302,7 @@ static void b64url_field(strbuf *sb, bool *first, const char *name, EVP_PKEY *k,
         BN_bn2bin(bn, buf);
         cx_json_key(sb, first, name);
         sb_putc(sb, '"');
-        cx_b64_put(sb, buf, n, cx_b64_url, false);
+        base64_put(sb, buf, n, base64_url, false);
         sb_putc(sb, '"');
     }
     BN_clear_free(bn);

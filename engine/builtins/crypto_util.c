@@ -126,74 +126,6 @@ bi_status cx_run(bi_ctx *c, val *const *args, val **out, cx_fn fn)
 
 /* ---- base64 ---- */
 
-const char cx_b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const char cx_b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* The quantum loop of Go's encoding/base64 (non-strict). */
-long cx_b64_decode(const char *src, size_t n, const char *alpha, bool padded, unsigned char *dst, size_t *dn)
-{
-    signed char map[256];
-    memset(map, -1, sizeof map);
-    for (int i = 0; i < 64; i++)
-        map[(unsigned char)alpha[i]] = (signed char)i;
-    size_t si = 0, k = 0;
-    while (si < n) {
-        unsigned char d[4] = {0, 0, 0, 0};
-        int dlen = 4;
-        long err = -1;
-        for (int j = 0; j < 4; j++) {
-            if (si == n) {
-                if (j == 0) {
-                    *dn = k;
-                    return -1;
-                }
-                if (j == 1 || padded)
-                    return (long)(si - (size_t)j);
-                dlen = j;
-                break;
-            }
-            unsigned char in = (unsigned char)src[si++];
-            if (map[in] >= 0) {
-                d[j] = (unsigned char)map[in];
-                continue;
-            }
-            if (in == '\n' || in == '\r') {
-                j--;
-                continue;
-            }
-            if (!padded || in != '=')
-                return (long)(si - 1);
-            if (j < 2)
-                return (long)(si - 1);
-            if (j == 2) {
-                while (si < n && (src[si] == '\n' || src[si] == '\r'))
-                    si++;
-                if (si == n)
-                    return (long)n;
-                if (src[si] != '=')
-                    return (long)(si - 1);
-                si++;
-            }
-            while (si < n && (src[si] == '\n' || src[si] == '\r'))
-                si++;
-            if (si < n)
-                err = (long)si;
-            dlen = j;
-            break;
-        }
-        uint32_t v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 | (uint32_t)d[2] << 6 | d[3];
-        if (dlen >= 2)
-            dst[k++] = (unsigned char)(v >> 16);
-        if (dlen >= 3)
-            dst[k++] = (unsigned char)(v >> 8);
-        if (dlen >= 4)
-            dst[k++] = (unsigned char)v;
-        if (err >= 0)
-            return err;
-    }
-    *dn = k;
-    return -1;
-}
 
 bool cx_b64_decode_std(cx_pool *p, const char *s, size_t n, cx_bytes *out, char *err, size_t errn)
 {
@@ -203,7 +135,7 @@ bool cx_b64_decode_std(cx_pool *p, const char *s, size_t n, cx_bytes *out, char 
         return false;
     }
     size_t dn = 0;
-    long bad = cx_b64_decode(s, n, cx_b64_std, true, dst, &dn);
+    long bad = base64_decode(s, n, base64_std, true, dst, &dn);
     if (bad >= 0) {
         snprintf(err, errn, "illegal base64 data at input byte %ld", bad);
         return false;
@@ -238,7 +170,7 @@ bool cx_b64_decode_opa_url(cx_pool *p, const char *s, size_t n, cx_bytes *out, c
         return false;
     }
     size_t dn = 0;
-    long bad = cx_b64_decode(buf, m, cx_b64_url, true, dst, &dn);
+    long bad = base64_decode(buf, m, base64_url, true, dst, &dn);
     if (bad >= 0) {
         snprintf(err, errn, "illegal base64 data at input byte %ld", bad);
         return false;
@@ -246,33 +178,6 @@ bool cx_b64_decode_opa_url(cx_pool *p, const char *s, size_t n, cx_bytes *out, c
     out->p = dst;
     out->n = dn;
     return true;
-}
-
-void cx_b64_put(strbuf *sb, const unsigned char *p, size_t n, const char *alpha, bool pad)
-{
-    size_t i = 0;
-    char q[4];
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        q[0] = alpha[v >> 18 & 63];
-        q[1] = alpha[v >> 12 & 63];
-        q[2] = alpha[v >> 6 & 63];
-        q[3] = alpha[v & 63];
-        sb_append(sb, q, 4);
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        size_t k = 0;
-        q[k++] = alpha[v >> 18 & 63];
-        q[k++] = alpha[v >> 12 & 63];
-        if (i + 1 < n)
-            q[k++] = alpha[v >> 6 & 63];
-        else if (pad)
-            q[k++] = '=';
-        if (pad)
-            q[k++] = '=';
-        sb_append(sb, q, k);
-    }
 }
 
 void cx_hex_put(strbuf *sb, const unsigned char *s, size_t n)
@@ -396,7 +301,7 @@ bool cx_pem_decode(cx_pool *p, const char *data, size_t n, cx_pem *blk, size_t *
             if (rest[i] != ' ' && rest[i] != '\t')
                 b64[bn++] = rest[i];
         size_t dn = 0;
-        if (cx_b64_decode(b64, bn, cx_b64_std, true, bytes, &dn) >= 0)
+        if (base64_decode(b64, bn, base64_std, true, bytes, &dn) >= 0)
             continue;
         memcpy(tcopy, type, tl);
         tcopy[tl] = 0;
@@ -589,7 +494,7 @@ void cx_json_b64(strbuf *sb, const unsigned char *s, size_t n)
         return;
     }
     sb_putc(sb, '"');
-    cx_b64_put(sb, s, n, cx_b64_std, true);
+    base64_put(sb, s, n, base64_std, true);
     sb_putc(sb, '"');
 }
 

@@ -15,6 +15,7 @@
 
 #include "../builtins.h"
 #include "../strbuf.h"
+#include "../base64.h"
 
 /* ---- resources freed on every path ---- */
 
@@ -59,19 +60,11 @@ typedef struct cx_bytes {
     size_t n;
 } cx_bytes;
 
-extern const char cx_b64_std[];
-extern const char cx_b64_url[];
-
-/* Go's base64 Decode (padded, '\r' and '\n' skipped).  dst needs n/4*3+3
- * bytes.  Returns -1 on success, else the offset Go reports in
- * "illegal base64 data at input byte N". */
-long cx_b64_decode(const char *src, size_t n, const char *alpha, bool padded, unsigned char *dst, size_t *dn);
 /* Decode into pool memory; on failure sets err (the Go message) and returns false. */
 bool cx_b64_decode_std(cx_pool *p, const char *s, size_t n, cx_bytes *out, char *err, size_t errn);
 /* OPA's base64url.decode: accepts missing padding. */
 bool cx_b64_decode_opa_url(cx_pool *p, const char *s, size_t n, cx_bytes *out, char *err, size_t errn);
-/* Encodings into a strbuf. */
-void cx_b64_put(strbuf *sb, const unsigned char *s, size_t n, const char *alpha, bool pad);
+/* Hex into a strbuf (base64: base64_put). */
 void cx_hex_put(strbuf *sb, const unsigned char *s, size_t n);
 
 /* ---- PEM, as Go's encoding/pem.Decode ---- */

@@ -2148,7 +2148,7 @@ static bool wrap_der_as_pem(cx_pool *p, const char *type, const char **s, size_t
         return false;
     sb_printf(sb, "-----BEGIN %s-----\n", type);
     strbuf b64 = STRBUF_INIT;
-    cx_b64_put(&b64, (const unsigned char *)*s, *n, cx_b64_std, true);
+    base64_put(&b64, (const unsigned char *)*s, *n, base64_std, true);
     for (size_t i = 0; i < b64.len; i += 64) {
         sb_append(sb, b64.data + i, b64.len - i < 64 ? b64.len - i : 64);
         sb_putc(sb, '\n');

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base64.h"
 #include "../builtins.h"
 #include "../json.h"
 #include "../strbuf.h"
@@ -27,107 +28,17 @@ static bi_status want_string(bi_ctx *c, val *v, int pos)
 
 /* ---- base64 ---- */
 
-static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 static val *b64_encode(bi_ctx *c, const char *s, size_t n, const char *alpha, bool pad)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t cap = (n + 2) / 3 * 4;
-    char *out = arena_alloc(c->a, cap ? cap : 1);
-    size_t k = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        out[k++] = alpha[v >> 18 & 63];
-        out[k++] = alpha[v >> 12 & 63];
-        out[k++] = alpha[v >> 6 & 63];
-        out[k++] = alpha[v & 63];
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        out[k++] = alpha[v >> 18 & 63];
-        out[k++] = alpha[v >> 12 & 63];
-        if (i + 1 < n)
-            out[k++] = alpha[v >> 6 & 63];
-        else if (pad)
-            out[k++] = '=';
-        if (pad)
-            out[k++] = '=';
-    }
-    return val_string(c->a, out, k);
-}
-
-/* Go's (non-strict, padded) base64 decoder: '\r' and '\n' are skipped
- * anywhere, padding is required, trailing bits are ignored.  Returns -1 on
- * success, else the offset of the offending input byte. */
-static long b64_decode(const char *src, size_t n, const char *alpha, char *dst, size_t *dn)
-{
-    signed char map[256];
-    memset(map, -1, sizeof map);
-    for (int i = 0; i < 64; i++)
-        map[(unsigned char)alpha[i]] = (signed char)i;
-    size_t si = 0, k = 0;
-    while (si < n) {
-        unsigned char d[4] = {0, 0, 0, 0};
-        int dlen = 4;
-        long err = -1;
-        for (int j = 0; j < 4; j++) {
-            if (si == n) {
-                if (j == 0) {
-                    *dn = k;
-                    return -1;
-                }
-                return (long)(si - (size_t)j);  /* missing padding */
-            }
-            unsigned char in = (unsigned char)src[si++];
-            if (map[in] >= 0) {
-                d[j] = (unsigned char)map[in];
-                continue;
-            }
-            if (in == '\n' || in == '\r') {
-                j--;
-                continue;
-            }
-            if (in != '=')
-                return (long)(si - 1);
-            /* padding */
-            if (j < 2)
-                return (long)(si - 1);
-            if (j == 2) {                      /* "==" expected */
-                while (si < n && (src[si] == '\n' || src[si] == '\r'))
-                    si++;
-                if (si == n)
-                    return (long)n;
-                if (src[si] != '=')
-                    return (long)(si - 1);
-                si++;
-            }
-            while (si < n && (src[si] == '\n' || src[si] == '\r'))
-                si++;
-            if (si < n)
-                err = (long)si;                /* trailing garbage */
-            dlen = j;
-            break;
-        }
-        uint32_t v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 | (uint32_t)d[2] << 6 | d[3];
-        if (dlen >= 2)
-            dst[k++] = (char)(v >> 16);
-        if (dlen >= 3)
-            dst[k++] = (char)(v >> 8);
-        if (dlen >= 4)
-            dst[k++] = (char)v;
-        if (err >= 0)
-            return err;
-    }
-    *dn = k;
-    return -1;
+    char *out = arena_alloc(c->a, base64_encoded_len(n) + 1);
+    return val_string(c->a, out, base64_encode(out, (const unsigned char *)s, n, alpha, pad));
 }
 
 static bi_status b64_decode_val(bi_ctx *c, const char *s, size_t n, const char *alpha, val **out)
 {
     char *dst = arena_alloc(c->a, n / 4 * 3 + 3);
     size_t dn = 0;
-    long bad = b64_decode(s, n, alpha, dst, &dn);
+    long bad = base64_decode(s, n, alpha, true, (unsigned char *)dst, &dn);
     if (bad >= 0)
         return bi_error(c, "illegal base64 data at input byte %ld", bad);
     *out = val_string(c->a, dst, dn);
@@ -138,7 +49,7 @@ static bi_status bi_base64_encode(bi_ctx *c, val *const *args, val **out)
 {
     if (want_string(c, args[0], 1))
         return BI_ERR;
-    *out = b64_encode(c, val_str(args[0]), val_len(args[0]), b64_std, true);
+    *out = b64_encode(c, val_str(args[0]), val_len(args[0]), base64_std, true);
     return BI_OK;
 }
 
@@ -146,7 +57,7 @@ static bi_status bi_base64_decode(bi_ctx *c, val *const *args, val **out)
 {
     if (want_string(c, args[0], 1))
         return BI_ERR;
-    return b64_decode_val(c, val_str(args[0]), val_len(args[0]), b64_std, out);
+    return b64_decode_val(c, val_str(args[0]), val_len(args[0]), base64_std, out);
 }
 
 static bi_status bi_base64_is_valid(bi_ctx *c, val *const *args, val **out)
@@ -155,7 +66,7 @@ static bi_status bi_base64_is_valid(bi_ctx *c, val *const *args, val **out)
     if (val_kind_of(args[0]) == VAL_STRING) {
         size_t n = val_len(args[0]), dn;
         char *dst = malloc(n / 4 * 3 + 3);
-        ok = dst && b64_decode(val_str(args[0]), n, b64_std, dst, &dn) < 0;
+        ok = dst && base64_decode(val_str(args[0]), n, base64_std, true, (unsigned char *)dst, &dn) < 0;
         free(dst);
     }
     *out = val_bool(ok);
@@ -166,7 +77,7 @@ static bi_status bi_base64url_encode(bi_ctx *c, val *const *args, val **out)
 {
     if (want_string(c, args[0], 1))
         return BI_ERR;
-    *out = b64_encode(c, val_str(args[0]), val_len(args[0]), b64_url, true);
+    *out = b64_encode(c, val_str(args[0]), val_len(args[0]), base64_url, true);
     return BI_OK;
 }
 
@@ -174,7 +85,7 @@ static bi_status bi_base64url_encode_no_pad(bi_ctx *c, val *const *args, val **o
 {
     if (want_string(c, args[0], 1))
         return BI_ERR;
-    *out = b64_encode(c, val_str(args[0]), val_len(args[0]), b64_url, false);
+    *out = b64_encode(c, val_str(args[0]), val_len(args[0]), base64_url, false);
     return BI_OK;
 }
 
@@ -201,7 +112,7 @@ static bi_status bi_base64url_decode(bi_ctx *c, val *const *args, val **out)
             n += add;
         }
     }
-    return b64_decode_val(c, s, n, b64_url, out);
+    return b64_decode_val(c, s, n, base64_url, out);
 }
 
 /* ---- hex ---- */

@@ -922,13 +922,13 @@ static bi_status encode_sign_common(bi_ctx *c, cx_pool *p, const char *hdr, size
     strbuf *msg = cx_strbuf(p), *sig = cx_strbuf(p);
     if (!msg || !sig)
         return bi_error(c, "out of memory");
-    cx_b64_put(msg, (const unsigned char *)hdr, hn, cx_b64_url, false);
+    base64_put(msg, (const unsigned char *)hdr, hn, base64_url, false);
     sb_putc(msg, '.');
-    cx_b64_put(msg, (const unsigned char *)pl, pn, cx_b64_url, false);
+    base64_put(msg, (const unsigned char *)pl, pn, base64_url, false);
     if (!jws_sign(&keys[0], a, (const unsigned char *)msg->data, msg->len, sig, err, sizeof err))
         return bi_error(c, "%s", err);
     sb_putc(msg, '.');
-    cx_b64_put(msg, (const unsigned char *)(sig->data ? sig->data : ""), sig->len, cx_b64_url, false);
+    base64_put(msg, (const unsigned char *)(sig->data ? sig->data : ""), sig->len, base64_url, false);
     *out = val_string(c->a, msg->data, msg->len);
     return BI_OK;
 }

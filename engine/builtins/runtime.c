@@ -44,6 +44,7 @@
 #include "../../include/verdict.h"
 #include "../../rego/ast.h"
 #include "../arena.h"
+#include "../base64.h"
 #include "../builtins.h"
 #include "../json.h"
 #include "../strbuf.h"
@@ -697,26 +698,6 @@ static val *rule_json(pm *p, const ast_rule *r, const head_info *h, int depth)
 
 /* ---- comments, found in the text (the parser drops them) ---- */
 
-static void base64(strbuf *sb, const unsigned char *s, size_t n)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i = 0;
-    for (; i + 2 < n; i += 3) {
-        unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-        sb_putc(sb, tbl[v >> 18]);
-        sb_putc(sb, tbl[(v >> 12) & 63]);
-        sb_putc(sb, tbl[(v >> 6) & 63]);
-        sb_putc(sb, tbl[v & 63]);
-    }
-    if (i < n) {
-        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
-        sb_putc(sb, tbl[v >> 18]);
-        sb_putc(sb, tbl[(v >> 12) & 63]);
-        sb_putc(sb, i + 1 < n ? tbl[(v >> 6) & 63] : '=');
-        sb_putc(sb, '=');
-    }
-}
-
 static val *comments_json(pm *p, const char *file, const char *src, size_t n)
 {
     val_arrb b;
@@ -748,7 +729,7 @@ static val *comments_json(pm *p, const char *file, const char *src, size_t n)
                 e++;
             int col = 1 + (int)txt_rune_count(src + line_start, i - line_start);
             strbuf sb = STRBUF_INIT;
-            base64(&sb, (const unsigned char *)src + i + 1, e - i - 1);
+            base64_put(&sb, (const unsigned char *)src + i + 1, e - i - 1, base64_std, true);
             val *text = txt_string_from_sb(p->a, &sb);
             val *loc = mkobj(p, "file", str(p, file), "row", val_int(p->a, row), "col", val_int(p->a, col), NULL);
             val_arrb_push(&b, mkobj(p, "Text", text, "Location", loc, NULL));
