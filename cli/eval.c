@@ -2,6 +2,7 @@
  * engine, read the input, run the query and print the result in the chosen
  * format (present.c), with OPA's exit statuses. */
 #include "eval.h"
+#include "usage.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -59,19 +60,7 @@ void cli_eval_usage(FILE *out)
           out);
 }
 
-/* A usage error: cobra prints "Error: ..." and exits 1. */
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("Error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nRun 'verdict eval --help' for usage.\n", stderr);
-    va_end(ap);
-    return EXIT_ERROR;
-}
+#define usage_error(...) cli_usage_error("eval", EXIT_ERROR, __VA_ARGS__)
 
 static int push_path(char ***v, size_t *n, char *s)
 {

@@ -2,6 +2,7 @@
  * engine with the options the configuration asks for, load the files and
  * bundles named on the command line, and hand over to server/. */
 #include "run.h"
+#include "usage.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -40,18 +41,7 @@ void cli_run_usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("Error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nRun 'verdict run --help' for usage.\n", stderr);
-    va_end(ap);
-    return 1;
-}
+#define usage_error(...) cli_usage_error("run", 1, __VA_ARGS__)
 
 typedef struct strvec {
     char **v;

@@ -10,6 +10,7 @@
  * verdict_prepared_query); names, locations and packages from
  * verdict_rules_json and the modules' text. */
 #include "test.h"
+#include "usage.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -83,19 +84,7 @@ void cli_test_usage(FILE *out)
           out);
 }
 
-/* A usage error as cobra reports one. */
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("Error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nRun 'verdict test --help' for usage.\n", stderr);
-    va_end(ap);
-    return EXIT_TESTS_ERROR;
-}
+#define usage_error(...) cli_usage_error("test", EXIT_TESTS_ERROR, __VA_ARGS__)
 
 static uint64_t now_ns(void)
 {
