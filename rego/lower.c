@@ -1410,9 +1410,12 @@ static void lower_every(lower *L, ast_expr *e)
     L->cur = saved;
 }
 
+/* The query expression whose value the result reports, or -1.  A negated
+ * expression's value is true (NOREG), not the value of what it negates,
+ * which is undefined or false whenever the expression succeeds. */
 static int query_expr_index(lower *L, const ast_expr *e)
 {
-    if (!L->query)
+    if (!L->query || e->negated)
         return -1;
     for (int i = 0; i < L->query_body->n; i++)
         if (L->query_body->exprs[i] == e)
