@@ -1592,6 +1592,20 @@ static bool with_target(lower *L, ast_with *w, with_entry *en)
     return false;
 }
 
+/* A function replaced by one of another arity would be called with the
+ * wrong number of arguments: refused at compile time, as OPA's type
+ * checker does ("arity mismatch"). */
+static void with_check_arity(lower *L, ast_with *w, const with_entry *en, int repl_arity)
+{
+    int arity = en->target == WITH_FUNCTION ? L->c->groups[en->group].nparams : en->bi->arity;
+    if (arity == repl_arity)
+        return;
+    strbuf sb = STRBUF_INIT;
+    ast_write_term(&sb, w->target);
+    lerror(L, "rego_type_error", &w->loc, "%s: arity mismatch", sb.data ? sb.data : "");
+    sb_free(&sb);
+}
+
 /* The replacement: a function/builtin name (en->repl set, false returned),
  * or a value to compute (true returned). */
 static bool with_replacement(lower *L, ast_with *w, with_entry *en)
@@ -1607,6 +1621,7 @@ static bool with_replacement(lower *L, ast_with *w, with_entry *en)
                     en->repl = WITH_BY_FUNCTION;
                     en->repl_group = g;
                     compile_note_dep(L->c, L->group, g);
+                    with_check_arity(L, w, en, L->c->groups[g].nparams);
                     return false;
                 }
             }
@@ -1629,6 +1644,7 @@ static bool with_replacement(lower *L, ast_with *w, with_entry *en)
             if (bi) {
                 en->repl = WITH_BY_BUILTIN;
                 en->repl_bi = bi;
+                with_check_arity(L, w, en, bi->arity);
                 return false;
             }
         }

@@ -52,11 +52,24 @@ START_TEST(negated_query_expressions_are_true)
 }
 END_TEST
 
+/* `with f as g` where g takes another number of arguments: OPA's type error,
+ * where the VM used to call g with f's arguments. */
+START_TEST(with_replacement_arity_mismatch)
+{
+    const char *m = "package p\n\nf(x) := x\n\ng(x, y) := x\n\nh(_) := 7\n";
+    CHECK_CONTAINS(m, "data.p.f(1) with data.p.f as data.p.g", "error: rego_type_error: data.p.f: arity mismatch");
+    CHECK_CONTAINS(m, "count([1]) with count as data.p.g", "error: rego_type_error: count: arity mismatch");
+    CHECK_CONTAINS(m, "x := data.p.f(1) with data.p.f as data.p.h", "\"x\":7");
+    CHECK_CONTAINS(m, "x := count([1]) with count as data.p.h", "\"x\":7");
+}
+END_TEST
+
 Suite *suite_fuzz_found(void)
 {
     Suite *s = suite_create("fuzz_found");
     TCase *tc = tcase_create("regressions");
     tcase_add_test(tc, negated_query_expressions_are_true);
+    tcase_add_test(tc, with_replacement_arity_mismatch);
     suite_add_tcase(s, tc);
     return s;
 }
