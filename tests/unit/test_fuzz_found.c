@@ -64,12 +64,28 @@ START_TEST(with_replacement_arity_mismatch)
 }
 END_TEST
 
+/* Exponents with more digits than an int64 holds saturate (they used to
+ * overflow while being read). */
+START_TEST(huge_exponents)
+{
+    verdict_engine *e = verdict_new(NULL);
+    const char *doc = "[1e9912345678901234567, 1e-9912345678901234567, 2e99]";
+    ck_assert_int_eq(verdict_put_data(e, "n", doc, strlen(doc), NULL), VERDICT_OK);
+    char *out = NULL;
+    ck_assert_int_eq(verdict_eval(e, "n/2", NULL, 0, &out, NULL), VERDICT_OK);
+    ck_assert_str_eq(out, "2e99");
+    free(out);
+    verdict_free(e);
+}
+END_TEST
+
 Suite *suite_fuzz_found(void)
 {
     Suite *s = suite_create("fuzz_found");
     TCase *tc = tcase_create("regressions");
     tcase_add_test(tc, negated_query_expressions_are_true);
     tcase_add_test(tc, with_replacement_arity_mismatch);
+    tcase_add_test(tc, huge_exponents);
     suite_add_tcase(s, tc);
     return s;
 }
