@@ -79,6 +79,84 @@ START_TEST(huge_exponents)
 }
 END_TEST
 
+static char *yaml_error(const char *text)
+{
+    verdict_engine *e = verdict_new(NULL);
+    verdict_errors *errs = NULL;
+    char *out;
+    if (verdict_add_data_yaml(e, "y", text, strlen(text), "y.yaml", &errs) == VERDICT_OK) {
+        out = strdup("ok");
+    } else {
+        char *s = verdict_error_string(errs, 0);
+        out = s;
+    }
+    verdict_errors_free(errs);
+    verdict_free(e);
+    return out;
+}
+
+static char *repeat(const char *a, int n, const char *mid, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), lm = strlen(mid);
+    char *s = malloc((la + lb) * (size_t)n + lm + 1), *p = s;
+    for (int i = 0; i < n; i++, p += la)
+        memcpy(p, a, la);
+    memcpy(p, mid, lm);
+    p += lm;
+    for (int i = 0; i < n; i++, p += lb)
+        memcpy(p, b, lb);
+    *p = '\0';
+    return s;
+}
+
+/* YAML nesting is limited as JSON's is (the recursive code that copies and
+ * prints values must not run out of stack), also through aliases. */
+START_TEST(yaml_nesting_limit)
+{
+    char *ok = repeat("[", 1000, "", "]");
+    char *deep = repeat("[", 1001, "", "]");
+    char *got = yaml_error(ok);
+    ck_assert_str_eq(got, "ok");
+    free(got);
+    got = yaml_error(deep);
+    ck_assert_msg(strstr(got, "y.yaml:1: yaml_parse_error: yaml: line 1: exceeded max depth of 1000"), "%s", got);
+    free(got);
+    char *a = repeat("[", 600, "", "]"), *b = repeat("[", 500, "*a", "]");
+    size_t n = strlen(a) + strlen(b) + 32;
+    char *alias = malloc(n);
+    snprintf(alias, n, "a: &a %s\nb: %s\n", a, b);
+    got = yaml_error(alias);
+    ck_assert_msg(strstr(got, "exceeded max depth of 1000"), "%s", got);
+    free(got);
+    free(ok);
+    free(deep);
+    free(a);
+    free(b);
+    free(alias);
+}
+END_TEST
+
+/* Alias bombs are refused as go-yaml refuses them. */
+START_TEST(yaml_alias_bomb)
+{
+    const char *bomb = "a: &a [x,x,x,x,x,x,x,x,x]\n"
+                       "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                       "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                       "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                       "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+                       "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+                       "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+                       "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n";
+    char *got = yaml_error(bomb);
+    ck_assert_msg(strstr(got, "yaml_parse_error: yaml: document contains excessive aliasing"), "%s", got);
+    free(got);
+    /* a modest use of aliases stays fine */
+    got = yaml_error("base: &b {x: 1, y: [1, 2, 3]}\nu: [*b, *b, *b]\nv: {<<: *b, z: 2}\n");
+    ck_assert_str_eq(got, "ok");
+    free(got);
+}
+END_TEST
+
 Suite *suite_fuzz_found(void)
 {
     Suite *s = suite_create("fuzz_found");
@@ -86,6 +164,8 @@ Suite *suite_fuzz_found(void)
     tcase_add_test(tc, negated_query_expressions_are_true);
     tcase_add_test(tc, with_replacement_arity_mismatch);
     tcase_add_test(tc, huge_exponents);
+    tcase_add_test(tc, yaml_nesting_limit);
+    tcase_add_test(tc, yaml_alias_bomb);
     suite_add_tcase(s, tc);
     return s;
 }
