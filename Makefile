@@ -285,7 +285,9 @@ $(BUILD)/libfuzzer/harness/fuzz_%.o: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) $(DEFS) -DFUZZ_LIBFUZZER -fPIC -Iinclude -I. $(LIBFUZZER_FLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/fuzz-%: $(BUILD)/libfuzzer/harness/fuzz_%.o $(BUILD)/libfuzzer/tests/fuzz/common.o $(LIBFUZZER_LIB_OBJ)
+# (a static pattern rule, so that make keeps the objects between builds)
+$(FUZZ_NAMES:%=$(BUILD)/fuzz-%): $(BUILD)/fuzz-%: $(BUILD)/libfuzzer/harness/fuzz_%.o \
+	  $(BUILD)/libfuzzer/tests/fuzz/common.o $(LIBFUZZER_LIB_OBJ)
 	$(FUZZ_CXX) $(ASAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 # make fuzz [FUZZ_RUN="module json"] [FUZZ_SECONDS=300]: corpora grow in
@@ -293,15 +295,17 @@ $(BUILD)/fuzz-%: $(BUILD)/libfuzzer/harness/fuzz_%.o $(BUILD)/libfuzzer/tests/fu
 fuzz: deps
 	$(MAKE) $(FUZZ_RUN:%=$(BUILD)/fuzz-%) $(BUILD)/fuzz_smoke
 	$(BUILD)/fuzz_smoke --shared $(SHARED) --write-seeds $(BUILD)/fuzz/seeds
-	@for h in $(FUZZ_RUN); do \
+	@failed=""; for h in $(FUZZ_RUN); do \
 	  case $$h in module|query) d=rego;; *) d=$$h;; esac; \
 	  mkdir -p $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/artifacts; \
 	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/$$h.log)"; \
 	  $(BUILD)/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -max_len=65536 \
 	    -dict=tests/fuzz/$$d.dict -artifact_prefix=$(BUILD)/fuzz/artifacts/$$h- -print_final_stats=1 \
-	    $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/seeds/$$h tests/fuzz/corpus/$$h >$(BUILD)/fuzz/$$h.log 2>&1; \
-	  rc=$$?; tail -n 20 $(BUILD)/fuzz/$$h.log; [ $$rc -eq 0 ] || exit $$rc; \
-	done
+	    $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/seeds/$$h tests/fuzz/corpus/$$h >$(BUILD)/fuzz/$$h.log 2>&1 \
+	    || failed="$$failed $$h"; \
+	  grep -E '^(==|SUMMARY|stat::number_of_executed_units|Done)' $(BUILD)/fuzz/$$h.log | tail -n 4; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (inputs in $(BUILD)/fuzz/artifacts)"; exit 1; fi
 
 # make install PREFIX=/opt/verdict: header, static and shared library (with
 # soname), pkg-config file, the verdict command.
