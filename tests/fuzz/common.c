@@ -71,6 +71,22 @@ void fuzz_check_errors(verdict_status st, verdict_errors *errs)
     verdict_errors_free(errs);
 }
 
+void fuzz_check_located_errors(verdict_status st, verdict_errors *errs, int need_file)
+{
+    for (size_t i = 0; i < verdict_errors_count(errs); i++) {
+        const char *code = verdict_error_code(errs, i);
+        /* an empty module or query has no row to point at (nor has OPA's) */
+        const char *msg = verdict_error_message(errs, i);
+        int rowless = strcmp(msg, "empty module") == 0 || strcmp(msg, "empty query") == 0;
+        if (code && strncmp(code, "rego_", 5) == 0 &&
+            ((need_file && !*verdict_error_file(errs, i)) || (verdict_error_row(errs, i) < 1 && !rowless))) {
+            char *s = verdict_error_string(errs, i);
+            fuzz_fail("a Rego error without a location: %s", s ? s : code);
+        }
+    }
+    fuzz_check_errors(st, errs);
+}
+
 static int contains(const char *text, size_t len, const char *word)
 {
     size_t n = strlen(word);
@@ -119,7 +135,7 @@ void fuzz_run_query(verdict_engine *eng, const char *query, const char *input, s
         }
     }
     verdict_result_free(r);
-    fuzz_check_errors(st, errs);
+    fuzz_check_located_errors(st, errs, 0);
 }
 
 /* ---- bundles as text ---- */

@@ -43,6 +43,11 @@ verdict_engine *fuzz_engine(int v0);
  * renderings work.  Frees errs. */
 void fuzz_check_errors(verdict_status st, verdict_errors *errs);
 
+/* Like fuzz_check_errors, and every Rego error (code "rego_...") points
+ * into the text: a row, and a file when need_file (modules; a query has no
+ * file name). */
+void fuzz_check_located_errors(verdict_status st, verdict_errors *errs, int need_file);
+
 /* Whether text mentions a builtin that reaches the network (http.send,
  * net.lookup_ip_addr): harnesses skip such inputs, a fuzzer must not send
  * requests or wait for DNS. */
@@ -51,7 +56,8 @@ int fuzz_uses_network(const char *text, size_t len);
 /* A NUL-terminated copy of the input. */
 char *fuzz_strndup(const uint8_t *data, size_t size);
 
-/* Evaluate `query` and render the result or the errors (checked). */
+/* Evaluate `query` and render the result or the errors (checked, Rego
+ * errors located). */
 void fuzz_run_query(verdict_engine *eng, const char *query, const char *input, size_t input_len);
 
 /* A bundle written as text, the form the bundle harness mutates:

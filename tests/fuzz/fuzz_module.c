@@ -78,7 +78,7 @@ FUZZ_TARGET(module)
     uint64_t gen = verdict_generation(eng);
     if (nmods == 1) {
         st = verdict_put_module(eng, "m0.rego", mods[0].p, mods[0].n, &errs);
-        fuzz_check_errors(st, errs);
+        fuzz_check_located_errors(st, errs, 1);
         if (st != VERDICT_OK && verdict_generation(eng) != gen)
             fuzz_fail("a failed verdict_put_module changed the engine");
     } else if (nmods > 1) {
@@ -88,11 +88,11 @@ FUZZ_TARGET(module)
             snprintf(id, sizeof id, "m%d.rego", i);
             st = verdict_add_module(eng, id, mods[i].p, mods[i].n, &errs);
             staged &= st == VERDICT_OK;
-            fuzz_check_errors(st, errs);
+            fuzz_check_located_errors(st, errs, 1);
         }
         if (staged) {
             st = verdict_commit(eng, &errs);
-            fuzz_check_errors(st, errs);
+            fuzz_check_located_errors(st, errs, 1);
             if (st != VERDICT_OK && verdict_generation(eng) != gen)
                 fuzz_fail("a failed verdict_commit changed the engine");
         }

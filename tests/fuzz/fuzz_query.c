@@ -81,7 +81,7 @@ FUZZ_TARGET(query)
     verdict_prepared *p = NULL;
     verdict_errors *errs = NULL;
     verdict_status st = verdict_prepare(eng, q, &p, &errs);
-    fuzz_check_errors(st, errs);
+    fuzz_check_located_errors(st, errs, 0);
     if (st == VERDICT_OK) {
         const char *inputs[2] = {input2, NULL};
         for (int i = 0; i < 2; i++) {
