@@ -1749,7 +1749,12 @@ static void lower_expr(lower *L, ast_expr *e)
 
 /* ---- bodies: safe ordering ---- */
 
-static bool try_expr(lower *L, ast_expr *e, const char **unsafe, ast_loc *loc)
+/* Lower e dry; false (with the first unsafe variable) when it cannot run
+ * yet.  Its bindings and code are undone, unless keep is set and it could
+ * run: a dry run inside a dry run keeps them, since lowering the same
+ * expression again would only redo them, and doing so at each level of
+ * nested bodies (every, comprehensions) doubled the work per level. */
+static bool try_expr(lower *L, ast_expr *e, bool keep, const char **unsafe, ast_loc *loc)
 {
     mark m = mark_vars(L);
     ir_block *saved = L->cur;
@@ -1769,6 +1774,8 @@ static bool try_expr(lower *L, ast_expr *e, const char **unsafe, ast_loc *loc)
     }
     L->unsafe = prev_unsafe;
     (void)errs_before;
+    if (ok && keep)
+        return true;
     undo_vars(L, m);
     L->cur = saved;
     L->pb->nregs = snap.nregs;
@@ -1817,12 +1824,14 @@ static void lower_body(lower *L, ast_body *b)
             const char *u;
             ast_loc loc;
             set_outer_cur(L, i);
-            if (!try_expr(L, b->exprs[i], &u, &loc))
+            if (!try_expr(L, b->exprs[i], L->dry > 0, &u, &loc))
                 continue;
-            set_outer_cur(L, i);
-            if (L->c->coverage && !L->query)
-                emit(L, OP_LINE, compile_probe(L->c, &b->exprs[i]->loc), 0, 0, 0, 0);
-            lower_expr(L, b->exprs[i]);
+            if (!L->dry) {
+                set_outer_cur(L, i);
+                if (L->c->coverage && !L->query)
+                    emit(L, OP_LINE, compile_probe(L->c, &b->exprs[i]->loc), 0, 0, 0, 0);
+                lower_expr(L, b->exprs[i]);
+            }
             done[i] = true;
             left--;
             progress = true;
@@ -1836,7 +1845,7 @@ static void lower_body(lower *L, ast_body *b)
         const char *u = NULL;
         ast_loc loc;
         set_outer_cur(L, i);
-        if (!try_expr(L, b->exprs[i], &u, &loc))
+        if (!try_expr(L, b->exprs[i], false, &u, &loc))
             unsafe_var(L, u, &loc);
     }
     free(done);
