@@ -2,6 +2,7 @@
  * regression corpus replays each input to show it no longer crashes or
  * hangs; these tests pin down the answer or the error each one now gets. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,63 @@ START_TEST(nested_bodies_compile)
 }
 END_TEST
 
+/* The code of an error of `q` run under the given limits, and its message. */
+static char *limited(uint64_t instructions, size_t memory, const char *q)
+{
+    verdict_options o = {0};
+    o.instruction_limit = instructions;
+    o.memory_limit = memory;
+    verdict_engine *e = verdict_new(&o);
+    verdict_errors *errs = NULL;
+    verdict_result *r = NULL;
+    char *out;
+    if (verdict_query(e, q, NULL, &r, &errs) == VERDICT_OK) {
+        out = verdict_result_json(r, 0);
+    } else {
+        const char *code = verdict_error_code(errs, 0), *msg = verdict_error_message(errs, 0);
+        size_t n = strlen(code) + strlen(msg) + 16;
+        out = malloc(n);
+        snprintf(out, n, "error: %s: %s", code, msg);
+    }
+    verdict_result_free(r);
+    verdict_errors_free(errs);
+    verdict_free(e);
+    return out;
+}
+
+/* Builtins that loop on their own count against the evaluation's limits:
+ * a template's nested ranges and a branching schema ran for minutes under
+ * an instruction limit, and a template's output grew past the memory limit
+ * (without one, until malloc failed and the process aborted). */
+START_TEST(builtin_work_under_limits)
+{
+    char *got = limited(100000, 0,
+                        "x := strings.render_template(\"{{range $i := .x}}{{range $j := $.x}}{{$i}}{{end}}{{end}}\", "
+                        "{\"x\": numbers.range(1, 3000)})");
+    ck_assert_str_eq(got, "error: eval_cancel_error: strings.render_template: instruction limit exceeded (100000)");
+    free(got);
+    got = limited(0, 1 << 20, "x := strings.render_template(\"{{range 100000000}}xxxxxxxxxxxxxxxx{{end}}\", {})");
+    ck_assert_str_eq(got, "error: eval_cancel_error: memory limit exceeded (1048576 bytes)");
+    free(got);
+    got = limited(100000, 0, "x := strings.render_template(\"{{range .x}}{{.}}{{end}}\", {\"x\": [1, 2]})");
+    ck_assert_str_eq(got, "{\"result\":[{\"expressions\":[{\"value\":true,\"text\":\"x := strings.render_template("
+                          "\\\"{{range .x}}{{.}}{{end}}\\\", {\\\"x\\\": [1, 2]})\",\"location\":{\"row\":1,\"col\":1}}],"
+                          "\"bindings\":{\"x\":\"12\"}}]}");
+    free(got);
+    /* {"a": {"a": ... 1}} 24 deep against oneOf [{a: #}, {a: #}]: 2^24 validations */
+    char *doc = repeat("{\"a\": ", 24, "1", "}");
+    size_t n = strlen(doc) + 200;
+    char *q = malloc(n);
+    snprintf(q, n, "x := json.match_schema(%s, {\"oneOf\": [{\"properties\": {\"a\": {\"$ref\": \"#\"}}}, "
+                   "{\"properties\": {\"a\": {\"$ref\": \"#\"}}}]})", doc);
+    got = limited(100000, 0, q);
+    ck_assert_str_eq(got, "error: eval_cancel_error: json.match_schema: instruction limit exceeded (100000)");
+    free(got);
+    free(q);
+    free(doc);
+}
+END_TEST
+
 Suite *suite_fuzz_found(void)
 {
     Suite *s = suite_create("fuzz_found");
@@ -194,6 +252,7 @@ Suite *suite_fuzz_found(void)
     tcase_add_test(tc, yaml_nesting_limit);
     tcase_add_test(tc, yaml_alias_bomb);
     tcase_add_test(tc, nested_bodies_compile);
+    tcase_add_test(tc, builtin_work_under_limits);
     suite_add_tcase(s, tc);
     return s;
 }
