@@ -1,8 +1,9 @@
 /* fuzz_query.c — Rego query text against a small fixed policy and data.
  *
  * The query is evaluated with verdict_query, then prepared once and run
- * with two inputs through verdict_prepared_query.  The engine is made once
- * and shared by every input, as a server's is. */
+ * with two inputs through verdict_prepared_query; the same text is also
+ * taken as a decision path (verdict_eval, verdict_allow).  The engine is
+ * made once and shared by every input, as a server's is. */
 #include "fuzz.h"
 
 #include <stdlib.h>
@@ -101,6 +102,13 @@ FUZZ_TARGET(query)
         }
     }
     verdict_prepared_free(p);
+
+    /* the same text as a decision path ("p/allow", "data.p.allow", "/p/1") */
+    char *out = NULL;
+    st = verdict_eval(eng, q, input1, sizeof input1 - 1, &out, &errs);
+    free(out);
+    fuzz_check_errors(st, errs);
+    (void)verdict_allow(eng, q, NULL, 0);
     free(q);
     return 0;
 }

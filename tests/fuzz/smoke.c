@@ -376,13 +376,14 @@ static void seeds_from_files(const char *shared)
     add_dir_bundle("examples/k8s-admission");
 }
 
-/* The queries the query harness's policy answers. */
+/* The queries the query harness's policy answers (and decision paths). */
 static const char *const fixed_queries[] = {
     "data.p.allow", "data.p.grants[g]", "data.p.users[name] = n", "x := data.p.f(2)", "data.p.g(\"a\", \"b\")",
     "data.p.deny", "data.p.all_even", "data.p.a.b[c].d", "data.p.obj", "data.p.arr", "data.p.set",
     "some x in data.nums; x > 2", "every x in data.nums { x > -10 }", "data.p.allow with input.action as \"write\"",
     "data.p.f(1) with data.p.f as data.p.g", "not data.p.allow", "x = [y | some y in data.nums]",
     "input.user = u; data.roles[u][_] = r", "sum(data.nums) > 0", "{x | x := data.grants[_][_].action}",
+    "p/allow", "/p/arr/0", "data.p.users.alice", "nums/6", "/", "",
     NULL,
 };
 
