@@ -64,8 +64,9 @@ void fuzz_run_query(verdict_engine *eng, const char *query, const char *input, s
  *     ==> /path/in/bundle
  *     file content...
  *     ==> /next/file
- * Packed into a .tar.gz in memory (malloc'd, *len set); NULL when libarchive
- * cannot write it. */
+ * The newline before a header line ends the previous header's line, not
+ * its file.  Packed into a .tar.gz in memory (malloc'd, *len set); NULL
+ * when libarchive cannot write it. */
 unsigned char *fuzz_pack_bundle(const char *text, size_t len, size_t *out_len);
 
 #endif

@@ -7,7 +7,8 @@
  *
  * Each input is loaded over a fixed full bundle "b" under the same name (a
  * full bundle replaces it, a delta bundle patches it), then under another
- * name as a delta target of "b".  A load that fails must leave the active
+ * name as a delta target of "b".  A text-form bundle with a
+ * /.signatures.json is verified with the HMAC key "secret".  A load that fails must leave the active
  * state as it was: same generation, same revision, same data. */
 #include "fuzz.h"
 
@@ -45,12 +46,15 @@ static char *snapshot_text(verdict_engine *eng)
     return s;
 }
 
-static void load(verdict_engine *eng, const char *name, const unsigned char *buf, size_t len, const char *target)
+static void load(verdict_engine *eng, const char *name, const unsigned char *buf, size_t len, const char *target,
+                 int verify)
 {
     verdict_bundle_options bo;
     memset(&bo, 0, sizeof bo);
     bo.max_bytes = 8u << 20;
     bo.delta_target = target;
+    if (verify)
+        bo.verification_key = "secret"; /* HMAC: the signed seed is signed with it */
     char *before = snapshot_text(eng);
     uint64_t gen = verdict_generation(eng);
     verdict_errors *errs = NULL;
@@ -93,8 +97,10 @@ FUZZ_TARGET(bundle)
     if (verdict_load_bundle_buffer(eng, "b", base, base_len, &bo, &errs) != VERDICT_OK)
         fuzz_fail("the base bundle does not load");
 
-    load(eng, "b", buf, len, NULL);
-    load(eng, "c", buf, len, "b");
+    /* a bundle in text form with a signatures file is verified (HS256 key "secret") */
+    int verify = packed && memmem(data, size, "==> /.signatures.json", 21) != NULL;
+    load(eng, "b", buf, len, NULL, verify);
+    load(eng, "c", buf, len, "b", verify);
     fuzz_run_query(eng, "data", "{\"user\": \"alice\"}", 17);
     free(verdict_bundles_json(eng));
     verdict_free(eng);

@@ -308,8 +308,7 @@ static void add_dir_bundle(const char *dir)
             continue;
         sb_printf(&sb, "==> %s\n", rel);
         sb_append(&sb, t, len);
-        if (len && t[len - 1] != '\n')
-            sb_putc(&sb, '\n');
+        sb_putc(&sb, '\n'); /* the newline before the next header is not content */
         free(t);
     }
     free_files(v, n);
