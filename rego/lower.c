@@ -1808,24 +1808,76 @@ static void declare_locals(lower *L, ast_body *b)
     }
 }
 
+/* What an expression that could not run saw of its variables: lowering
+ * reads nothing else that changes while a body is lowered, so while this
+ * stays the same, trying again gives the same answer.  Without this, an
+ * expression that fails in every pass was lowered once per pass, and its
+ * nested bodies once per pass of theirs: exponential in the nesting. */
+typedef struct failed_try {
+    nameset vars;           /* its variables, closures included (once computed) */
+    int *state;             /* per variable: -1 undeclared, else 2 * var index + bound */
+} failed_try;
+
+static void try_state(lower *L, const ast_expr *e, failed_try *f, int *state)
+{
+    for (int k = 0; k < f->vars.n; k++) {
+        int v = var_find(L, f->vars.names[k]);
+        state[k] = v < 0 ? -1 : 2 * v + (L->vars[v].bound ? 1 : 0);
+    }
+}
+
+static void remember_failure(lower *L, const ast_expr *e, failed_try *f)
+{
+    if (!f->state) {
+        expr_vars(L, e, &f->vars, true);
+        for (int w = 0; w < e->nwiths; w++) {
+            term_vars(L, e->withs[w].target, &f->vars, true);
+            term_vars(L, e->withs[w].value, &f->vars, true);
+        }
+        f->state = malloc(sizeof *f->state * (size_t)(f->vars.n + 1));
+        if (!f->state)
+            abort();
+    }
+    try_state(L, e, f, f->state);
+}
+
+static bool same_as_failure(lower *L, const ast_expr *e, const failed_try *f, int *scratch)
+{
+    if (!f->state)
+        return false;
+    try_state(L, e, (failed_try *)f, scratch);
+    return memcmp(scratch, f->state, sizeof *scratch * (size_t)f->vars.n) == 0;
+}
+
 static void lower_body(lower *L, ast_body *b)
 {
     declare_locals(L, b);
     int n = b->n;
     bool *done = calloc((size_t)n + 1, sizeof *done);
-    if (!done)
+    /* why each expression could not run when last tried, and what it saw */
+    const char **why = calloc((size_t)n + 1, sizeof *why);
+    ast_loc *where = calloc((size_t)n + 1, sizeof *where);
+    failed_try *failed = calloc((size_t)n + 1, sizeof *failed);
+    if (!done || !why || !where || !failed)
         abort();
+    int *scratch = NULL;
+    int capscratch = 0;
     int left = n;
     while (left > 0) {
         bool progress = false;
         for (int i = 0; i < n; i++) {
             if (done[i])
                 continue;
-            const char *u;
-            ast_loc loc;
+            if (failed[i].state) {
+                scratch = lgrow(scratch, &capscratch, failed[i].vars.n + 1, sizeof *scratch);
+                if (same_as_failure(L, b->exprs[i], &failed[i], scratch))
+                    continue;
+            }
             set_outer_cur(L, i);
-            if (!try_expr(L, b->exprs[i], L->dry > 0, &u, &loc))
+            if (!try_expr(L, b->exprs[i], L->dry > 0, &why[i], &where[i])) {
+                remember_failure(L, b->exprs[i], &failed[i]);
                 continue;
+            }
             if (!L->dry) {
                 set_outer_cur(L, i);
                 if (L->c->coverage && !L->query)
@@ -1839,16 +1891,21 @@ static void lower_body(lower *L, ast_body *b)
         if (!progress)
             break;
     }
-    for (int i = 0; i < n && left > 0; i++) {
-        if (done[i])
-            continue;
-        const char *u = NULL;
-        ast_loc loc;
-        set_outer_cur(L, i);
-        if (!try_expr(L, b->exprs[i], false, &u, &loc))
-            unsafe_var(L, u, &loc);
+    /* The last pass made no progress, so it tried what is left in the final
+     * state: its answers stand (trying again would double the work at each
+     * level of nested bodies). */
+    for (int i = 0; i < n && left > 0; i++)
+        if (!done[i])
+            unsafe_var(L, why[i], &where[i]);
+    for (int i = 0; i < n; i++) {
+        free(failed[i].vars.names);
+        free(failed[i].state);
     }
+    free(failed);
+    free(scratch);
     free(done);
+    free(why);
+    free(where);
 }
 
 /* ---- definitions ---- */

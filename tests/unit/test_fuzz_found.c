@@ -160,7 +160,8 @@ END_TEST
 
 /* Nested bodies (comprehensions, every) compile in time proportional to
  * their nesting: each level's dry run lowered its body twice, so 20 levels
- * took 0.7 s and 400 MB and 30 levels more memory than the machine had. */
+ * took 0.7 s and 400 MB and 30 levels more memory than the machine had;
+ * and an expression that could not run was tried again in every pass. */
 START_TEST(nested_bodies_compile)
 {
     /* p := [v0 | v0 := [v1 | v1 := ... 1]] */
@@ -181,6 +182,20 @@ START_TEST(nested_bodies_compile)
     snprintf(m, n, "package p\n\np if { %s }\n", ev);
     CHECK_CONTAINS(m, "data.p.p", "\"value\":true");
     free(ev);
+    free(m);
+    /* an unsafe variable deep inside, in bodies that take two passes each:
+     * every pass tried the failing expression again, and lowered its body */
+    n = 150 * 64 + 64;
+    m = malloc(n);
+    q = m;
+    q += sprintf(q, "package p\n\np := ");
+    for (int i = 0; i < 150; i++)
+        q += sprintf(q, "[v%d | z%d := w%d; w%d := 1; v%d := ", i, i, i, i, i);
+    q += sprintf(q, "undefined_var");
+    for (int i = 0; i < 150; i++)
+        *q++ = ']';
+    strcpy(q, "\n");
+    CHECK_CONTAINS(m, "data.p.p", "error: rego_unsafe_var_error: var v");
     free(m);
 }
 END_TEST
