@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/internal.h"
 #include "include/verdict.h"
 
 /* The result JSON of `query` over `module` (may be NULL), or
@@ -257,6 +258,35 @@ START_TEST(builtin_work_under_limits)
 }
 END_TEST
 
+/* file_rego_versions globs match in time |pattern| x |name|: the
+ * backtracking matcher took exponential time in the number of '*' and
+ * {..} groups (30 stars against a 200-byte name did not finish). */
+START_TEST(bundle_globs_match_in_polynomial_time)
+{
+    char *pat = repeat("*a", 30, "", "");
+    size_t n = strlen(pat);
+    char *p2 = malloc(n + 3);
+    snprintf(p2, n + 3, "%s*b", pat);
+    char *name = repeat("a", 200, ".rego", "");
+    ck_assert_int_eq(bglob_match(p2, name), 0);
+    name[0] = 'b';
+    ck_assert_int_eq(bglob_match("*b*", name), 1);
+    char *alts = repeat("{a,a}", 40, "", "");
+    char *s40 = repeat("a", 39, "b", "");
+    ck_assert_int_eq(bglob_match(alts, s40), 0);
+    s40[39] = 'a';
+    ck_assert_int_eq(bglob_match(alts, s40), 1);
+    char *deep = repeat("{", 70, "a", "}");
+    ck_assert_int_eq(bglob_match(deep, "a"), -1); /* nesting beyond 64 groups */
+    free(pat);
+    free(p2);
+    free(name);
+    free(alts);
+    free(s40);
+    free(deep);
+}
+END_TEST
+
 Suite *suite_fuzz_found(void)
 {
     Suite *s = suite_create("fuzz_found");
@@ -268,6 +298,7 @@ Suite *suite_fuzz_found(void)
     tcase_add_test(tc, yaml_alias_bomb);
     tcase_add_test(tc, nested_bodies_compile);
     tcase_add_test(tc, builtin_work_under_limits);
+    tcase_add_test(tc, bundle_globs_match_in_polynomial_time);
     suite_add_tcase(s, tc);
     return s;
 }
