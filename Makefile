@@ -255,8 +255,10 @@ bench: deps
 # clang and runs each for FUZZ_SECONDS.
 FUZZ_HARNESS_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_HARNESS_SRC:tests/fuzz/fuzz_%.c=%)
+# the request harness also takes the server's JSON scanner
+FUZZ_SERVER_SRC := server/json.c server/buf.c
 ASAN_FUZZ_OBJ := $(FUZZ_HARNESS_SRC:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/tests/fuzz/common.o \
-	$(BUILD)/asan/tests/fuzz/smoke.o $(BUILD)/asan/tests/conformance/cases.o
+	$(BUILD)/asan/tests/fuzz/smoke.o $(BUILD)/asan/tests/conformance/cases.o $(FUZZ_SERVER_SRC:%.c=$(BUILD)/asan/%.o)
 
 $(BUILD)/fuzz_smoke: $(ASAN_FUZZ_OBJ) $(ASAN_LIB_OBJ)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
@@ -287,7 +289,7 @@ $(BUILD)/libfuzzer/harness/fuzz_%.o: tests/fuzz/fuzz_%.c
 
 # (a static pattern rule, so that make keeps the objects between builds)
 $(FUZZ_NAMES:%=$(BUILD)/fuzz-%): $(BUILD)/fuzz-%: $(BUILD)/libfuzzer/harness/fuzz_%.o \
-	  $(BUILD)/libfuzzer/tests/fuzz/common.o $(LIBFUZZER_LIB_OBJ)
+	  $(BUILD)/libfuzzer/tests/fuzz/common.o $(FUZZ_SERVER_SRC:%.c=$(BUILD)/libfuzzer/%.o) $(LIBFUZZER_LIB_OBJ)
 	$(FUZZ_CXX) $(ASAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 # make fuzz [FUZZ_RUN="module json"] [FUZZ_SECONDS=300]: corpora grow in
@@ -296,7 +298,7 @@ fuzz: deps
 	$(MAKE) $(FUZZ_RUN:%=$(BUILD)/fuzz-%) $(BUILD)/fuzz_smoke
 	$(BUILD)/fuzz_smoke --shared $(SHARED) --write-seeds $(BUILD)/fuzz/seeds
 	@failed=""; for h in $(FUZZ_RUN); do \
-	  case $$h in module|query) d=rego;; *) d=$$h;; esac; \
+	  case $$h in module|query) d=rego;; request) d=json;; *) d=$$h;; esac; \
 	  mkdir -p $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/artifacts; \
 	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/$$h.log)"; \
 	  $(BUILD)/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -max_len=65536 \

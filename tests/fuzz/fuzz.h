@@ -28,6 +28,7 @@ int fuzz_query(const uint8_t *data, size_t size);
 int fuzz_json(const uint8_t *data, size_t size);
 int fuzz_yaml(const uint8_t *data, size_t size);
 int fuzz_bundle(const uint8_t *data, size_t size);
+int fuzz_request(const uint8_t *data, size_t size);
 
 /* ---- common.c ---- */
 

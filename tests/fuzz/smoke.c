@@ -102,6 +102,7 @@ static harness harnesses[] = {
     {"json", fuzz_json, 30000, json_tokens, {0}},
     {"yaml", fuzz_yaml, 30000, yaml_tokens, {0}},
     {"bundle", fuzz_bundle, 25000, bundle_tokens, {0}},
+    {"request", fuzz_request, 30000, json_tokens, {0}},
 };
 #define NHARNESSES (sizeof harnesses / sizeof harnesses[0])
 
@@ -416,6 +417,18 @@ static void load_seeds(const char *shared, const char *corpus_dir)
     seeds_from_conformance(shared);
     seeds_from_files(shared);
     add_packed_bundles();
+    /* request bodies: the JSON seeds as they are and as {"input": ...} */
+    corpus *json = &harnesses[2].seeds, *req = &harnesses[5].seeds;
+    size_t n = json->n;
+    for (size_t i = 0; i < n; i++) {
+        add_input(req, json->v[i].p, json->v[i].n);
+        strbuf sb = STRBUF_INIT;
+        sb_puts(&sb, "{\"input\": ");
+        sb_append(&sb, json->v[i].p, json->v[i].n);
+        sb_puts(&sb, ", \"pretty\": true}");
+        add_input(req, sb.data, sb.len);
+        sb_free(&sb);
+    }
 }
 
 /* ---- mutations ---- */
