@@ -500,6 +500,7 @@ static bool count_nodes(yparser *y, uint64_t decoded, uint64_t aliased)
         (double)y->aliased / (double)y->decoded > allowed_alias_ratio(y->decoded)) {
         y->failed = true;
         if (y->err) {
+            /* located at the event, worded as go-yaml words it (without a line) */
             set_error(y, y->ev.start_mark.line, y->ev.start_mark.column, y->ev.start_mark.index, "");
             snprintf(y->err->msg, sizeof y->err->msg, "yaml: document contains excessive aliasing");
         }

@@ -1434,7 +1434,9 @@ bi_status txt_render_template(bi_ctx *c, val *const *args, val **out)
 
     /* From here on no arena allocation until the result is made. */
     strbuf result = STRBUF_INIT;
-    size_t max_out = c->a->limit ? c->a->limit - (c->a->used < c->a->limit ? c->a->used : c->a->limit) : (size_t)1 << 30;
+    size_t max_out = (size_t)1 << 30;
+    if (c->a->limit)
+        max_out = c->a->used < c->a->limit ? c->a->limit - c->a->used : 0;
     tstate st = {&result, &err, NULL, 0, 0, NULL, 1, c, 0, max_out, false, NULL, ""};
     tv data = tv_of(args[1]);
     int flow = push_var(&st, "$", 1, data) ? exec_list(&st, &data, root) : FLOW_ERR;
