@@ -6,6 +6,8 @@
 #   make run        deps + build + serve the example policy on 127.0.0.1:8181
 #   make bench      benchmarks on ../shared/bench
 #   make bench-server  wrk against the decision server (rbac scenario)
+#   make fuzz-smoke    the fuzz harnesses, deterministically (part of make test)
+#   make fuzz          libFuzzer runs of the harnesses (tests/fuzz/README.md)
 
 MAKEFLAGS += --no-print-directory   # so that `make test` ends with the test summary
 
@@ -54,7 +56,7 @@ DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubu
 	zlib1g-dev curl wrk nodejs
 
 .PHONY: all deps test run bench clean unit unit-asan unit-tsan conformance conformance-asan install embed-test \
-	server-test bench-server
+	server-test bench-server fuzz-smoke fuzz
 
 all: $(BUILD)/libverdict.a $(BUILD)/libverdict.so $(BUILD)/verdict
 
@@ -145,6 +147,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) unit-tsan
+	$(MAKE) fuzz-smoke
 	$(MAKE) cli-test
 	$(MAKE) test-cmd-test
 	$(MAKE) server-test
@@ -244,6 +247,67 @@ bench: deps
 	$(BUILD)/embed_bench $(SHARED)/bench/rbac
 	$(BUILD)/bundle_bench $(SHARED)/bench/large-data
 	benchmarks/process.sh $(BUILD)/verdict $(SHARED)/bench
+
+# Fuzzing (tests/fuzz/README.md).  One harness per input surface, written
+# once: fuzz-smoke links them all into a deterministic driver under
+# ASan/UBSan (seeds from real files, the regression corpus, a fixed-seed
+# mutation loop); `make fuzz` builds one libFuzzer binary per harness with
+# clang and runs each for FUZZ_SECONDS.
+FUZZ_HARNESS_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_HARNESS_SRC:tests/fuzz/fuzz_%.c=%)
+# the request harness also takes the server's JSON scanner
+FUZZ_SERVER_SRC := server/json.c server/buf.c
+ASAN_FUZZ_OBJ := $(FUZZ_HARNESS_SRC:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/tests/fuzz/common.o \
+	$(BUILD)/asan/tests/fuzz/smoke.o $(BUILD)/asan/tests/conformance/cases.o $(FUZZ_SERVER_SRC:%.c=$(BUILD)/asan/%.o)
+
+$(BUILD)/fuzz_smoke: $(ASAN_FUZZ_OBJ) $(ASAN_LIB_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+fuzz-smoke: $(BUILD)/fuzz_smoke
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz_smoke --shared $(SHARED) --failures $(BUILD)/fuzz/failures
+
+FUZZ_CC  ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 300
+FUZZ_RUN ?= $(FUZZ_NAMES)
+LIBFUZZER_FLAGS := $(ASAN_FLAGS) -fsanitize=fuzzer-no-link -O1 -g
+LIBFUZZER_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/libfuzzer/%.o) $(LIB_CXX:%.cc=$(BUILD)/libfuzzer/%.o)
+
+$(BUILD)/libfuzzer/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(DEFS) -fPIC -Iinclude -I. $(LIBFUZZER_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libfuzzer/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter -fPIC -Iinclude -I. $(LIBFUZZER_FLAGS) \
+	  -MMD -MP -c $< -o $@
+
+# A harness's own object defines LLVMFuzzerTestOneInput.
+$(BUILD)/libfuzzer/harness/fuzz_%.o: tests/fuzz/fuzz_%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(DEFS) -DFUZZ_LIBFUZZER -fPIC -Iinclude -I. $(LIBFUZZER_FLAGS) -MMD -MP -c $< -o $@
+
+# (a static pattern rule, so that make keeps the objects between builds)
+$(FUZZ_NAMES:%=$(BUILD)/fuzz-%): $(BUILD)/fuzz-%: $(BUILD)/libfuzzer/harness/fuzz_%.o \
+	  $(BUILD)/libfuzzer/tests/fuzz/common.o $(FUZZ_SERVER_SRC:%.c=$(BUILD)/libfuzzer/%.o) $(LIBFUZZER_LIB_OBJ)
+	$(FUZZ_CXX) $(ASAN_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+# make fuzz [FUZZ_RUN="module json"] [FUZZ_SECONDS=300]: corpora grow in
+# $(BUILD)/fuzz/corpus/<harness>, crashes land in $(BUILD)/fuzz/artifacts/.
+fuzz: deps
+	$(MAKE) $(FUZZ_RUN:%=$(BUILD)/fuzz-%) $(BUILD)/fuzz_smoke
+	$(BUILD)/fuzz_smoke --shared $(SHARED) --write-seeds $(BUILD)/fuzz/seeds
+	@failed=""; for h in $(FUZZ_RUN); do \
+	  case $$h in module|query) d=rego;; request) d=json;; *) d=$$h;; esac; \
+	  mkdir -p $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/artifacts; \
+	  echo "fuzz: $$h for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/$$h.log)"; \
+	  $(BUILD)/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -max_len=65536 \
+	    -dict=tests/fuzz/$$d.dict -artifact_prefix=$(BUILD)/fuzz/artifacts/$$h- -print_final_stats=1 \
+	    $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/seeds/$$h tests/fuzz/corpus/$$h >$(BUILD)/fuzz/$$h.log 2>&1 \
+	    || failed="$$failed $$h"; \
+	  grep -E '^(==|SUMMARY|stat::number_of_executed_units|Done)' $(BUILD)/fuzz/$$h.log | tail -n 4; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (inputs in $(BUILD)/fuzz/artifacts)"; exit 1; fi
 
 # make install PREFIX=/opt/verdict: header, static and shared library (with
 # soname), pkg-config file, the verdict command.

@@ -363,58 +363,77 @@ static int class_match(const char *p, const char *end, unsigned c)
     return hit != neg;
 }
 
-static int gmatch(const char *p, const char *s, int depth)
+/* Matching.  A pattern is compiled to a small NFA (Thompson's
+ * construction) and run over the name with a set of states per byte
+ * position: time |pattern| x |name|.  The backtracking matcher this
+ * replaces took time exponential in the number of '*' and '{..}' groups
+ * (30 stars against a 200-byte name did not finish), and a manifest is
+ * input from whoever built the bundle.  Literals match bytes, '*' any
+ * bytes, '?' and classes one code point. */
+enum { GI_BYTE, GI_ANYBYTE, GI_RUNE, GI_CLASS, GI_SPLIT, GI_JMP, GI_MATCH };
+
+typedef struct ginst {
+    unsigned char op;
+    int x, y;                 /* GI_BYTE: the byte; GI_SPLIT: both targets; GI_JMP: x */
+    const char *cls, *end;    /* GI_CLASS: the bracket group */
+} ginst;
+
+typedef struct gprog {
+    ginst *in;
+    int n, cap;
+} gprog;
+
+#define GLOB_MAX_NEST 64          /* nested {..} groups (the old matcher's depth limit) */
+#define GLOB_MAX_LEN (64 * 1024)  /* longer patterns are refused rather than compiled */
+
+static int gemit(gprog *g, int op, int x, int y)
 {
-    if (depth > 64)
-        return -1;
-    while (*p) {
+    if (g->n == g->cap)
+        return -1; /* cannot happen: cap is sized from the pattern */
+    g->in[g->n] = (ginst){(unsigned char)op, x, y, NULL, NULL};
+    return g->n++;
+}
+
+/* The sequence p..end into g; -1 for a malformed pattern. */
+static int gcomp(gprog *g, const char *p, const char *end, int nest)
+{
+    while (p < end) {
         switch (*p) {
         case '*': {
-            while (*p == '*')
+            while (p < end && *p == '*')
                 p++;
-            if (!*p)
-                return 1;
-            for (const char *t = s;; t++) {
-                int r = gmatch(p, t, depth + 1);
-                if (r != 0)
-                    return r;
-                if (!*t)
-                    return 0;
-            }
-        }
-        case '?': {
-            if (!*s)
-                return 0;
-            int n;
-            rune_at(s, &n);
-            s += n;
-            p++;
+            int split = gemit(g, GI_SPLIT, 0, 0);
+            if (split < 0 || gemit(g, GI_ANYBYTE, 0, 0) < 0 || gemit(g, GI_JMP, split, 0) < 0)
+                return -1;
+            g->in[split].x = split + 1;
+            g->in[split].y = g->n;
             break;
         }
-        case '[': {
-            const char *end = group_end(p, '[', ']');
-            if (!end)
+        case '?':
+            if (gemit(g, GI_RUNE, 0, 0) < 0)
                 return -1;
-            if (!*s)
-                return 0;
-            int n;
-            unsigned c = rune_at(s, &n);
-            if (!class_match(p, end, c))
-                return 0;
-            s += n;
-            p = end;
+            p++;
+            break;
+        case '[': {
+            const char *e = group_end(p, '[', ']');
+            int i = e ? gemit(g, GI_CLASS, 0, 0) : -1;
+            if (i < 0)
+                return -1;
+            g->in[i].cls = p;
+            g->in[i].end = e;
+            p = e;
             break;
         }
         case '{': {
-            const char *end = group_end(p, '{', '}');
-            if (!end)
+            const char *e = group_end(p, '{', '}');
+            if (!e || nest >= GLOB_MAX_NEST)
                 return -1;
-            /* try each top-level alternative followed by the rest */
+            /* alternatives at top-level commas: SPLIT to each, each JMPs past the group */
+            int jumps_from = -1;
             const char *alt = p + 1;
-            int result = 0;
             for (const char *q = alt;; q++) {
                 int d = 0;
-                for (; q < end - 1; q++) {
+                for (; q < e - 1; q++) {
                     if (*q == '\\')
                         q++;
                     else if (*q == '{')
@@ -424,37 +443,146 @@ static int gmatch(const char *p, const char *s, int depth)
                     else if (*q == ',' && d == 0)
                         break;
                 }
-                size_t alen = (size_t)(q - alt), rlen = strlen(end);
-                char *pat = malloc(alen + rlen + 1);
-                if (!pat)
+                bool last = q >= e - 1;
+                int split = last ? -1 : gemit(g, GI_SPLIT, 0, 0);
+                if (!last && split < 0)
                     return -1;
-                memcpy(pat, alt, alen);
-                memcpy(pat + alen, end, rlen + 1);
-                int r = gmatch(pat, s, depth + 1);
-                free(pat);
-                if (r != 0) {
-                    result = r;
+                if (!last)
+                    g->in[split].x = g->n;
+                if (gcomp(g, alt, q < e - 1 ? q : e - 1, nest + 1) != 0)
+                    return -1;
+                /* chain the JMPs through y until the group's end is known */
+                int j = gemit(g, GI_JMP, 0, jumps_from);
+                if (j < 0)
+                    return -1;
+                jumps_from = j;
+                if (last)
                     break;
-                }
-                if (q >= end - 1)
-                    break;
+                g->in[split].y = g->n;
                 alt = q + 1;
             }
-            return result;
+            for (int j = jumps_from; j >= 0;) {
+                int next = g->in[j].y;
+                g->in[j].x = g->n;
+                g->in[j].y = 0;
+                j = next;
+            }
+            p = e;
+            break;
         }
         case '\\':
-            if (!p[1])
+            if (p + 1 >= end)
                 return -1;
             p++;
             /* fall through */
         default:
-            if (*s != *p)
-                return 0;
-            s++;
+            if (gemit(g, GI_BYTE, (unsigned char)*p, 0) < 0)
+                return -1;
             p++;
         }
     }
-    return *s == 0;
+    return 0;
+}
+
+/* States of the byte positions still ahead: a code point is at most 4
+ * bytes, so positions i..i+4 are enough (a ring). */
+#define GRING 5
+
+typedef struct gset {
+    int *list, n;
+    int *mark;                /* mark[pc] == position + 1: pc is in the set */
+} gset;
+
+static bool gadd(const gprog *g, gset *set, int pos, int pc, int *stack)
+{
+    int sp = 0;
+    stack[sp++] = pc;
+    while (sp) {
+        pc = stack[--sp];
+        if (set->mark[pc] == pos + 1)
+            continue;
+        set->mark[pc] = pos + 1;
+        const ginst *in = &g->in[pc];
+        if (in->op == GI_JMP) {
+            stack[sp++] = in->x;
+        } else if (in->op == GI_SPLIT) {
+            stack[sp++] = in->y;
+            stack[sp++] = in->x;
+        } else {
+            set->list[set->n++] = pc;
+        }
+    }
+    return true;
+}
+
+static int grun(const gprog *g, const char *s)
+{
+    size_t len = strlen(s);
+    int n = g->n;
+    gset ring[GRING];
+    int *mem = malloc(sizeof *mem * ((size_t)n * (2 * GRING + 2) + 1));
+    if (!mem)
+        return -1;
+    for (int k = 0; k < GRING; k++) {
+        ring[k].list = mem + (size_t)n * (2 * (size_t)k);
+        ring[k].mark = mem + (size_t)n * (2 * (size_t)k + 1);
+        ring[k].n = 0;
+        for (int i = 0; i < n; i++)
+            ring[k].mark[i] = 0;
+    }
+    int *stack = mem + (size_t)n * 2 * GRING; /* 2n + 1: one push per epsilon edge, and the first */
+    gadd(g, &ring[0], 0, 0, stack);
+    int result = 0;
+    for (size_t i = 0; i <= len && !result; i++) {
+        gset *cur = &ring[i % GRING];
+        for (int k = 0; k < cur->n; k++) {
+            const ginst *in = &g->in[cur->list[k]];
+            int next = cur->list[k] + 1, w = 0;
+            if (in->op == GI_MATCH) {
+                if (i == len)
+                    result = 1;
+                continue;
+            }
+            if (i == len)
+                continue;
+            switch (in->op) {
+            case GI_BYTE:
+                w = (unsigned char)s[i] == (unsigned)in->x;
+                break;
+            case GI_ANYBYTE:
+                w = 1;
+                break;
+            case GI_RUNE:
+                rune_at(s + i, &w);
+                break;
+            case GI_CLASS: {
+                unsigned c = rune_at(s + i, &w);
+                if (!class_match(in->cls, in->end, c))
+                    w = 0;
+                break;
+            }
+            }
+            if (w > 0)
+                gadd(g, &ring[(i + (size_t)w) % GRING], (int)(i + (size_t)w), next, stack);
+        }
+        cur->n = 0;
+    }
+    free(mem);
+    return result;
+}
+
+static int gmatch(const char *pattern, const char *s)
+{
+    size_t len = strlen(pattern);
+    if (len > GLOB_MAX_LEN)
+        return -1;
+    /* each pattern byte makes at most 3 instructions, each ',' 2 more */
+    gprog g = {malloc(sizeof *g.in * (5 * len + 2)), 0, (int)(5 * len + 2)};
+    if (!g.in)
+        return -1;
+    int r = gcomp(&g, pattern, pattern + len, 0) == 0 && gemit(&g, GI_MATCH, 0, 0) >= 0 ? grun(&g, s) : -1;
+    free(g.in);
+    return r;
 }
 
 int bglob_match(const char *pattern, const char *s)
@@ -473,7 +601,7 @@ int bglob_match(const char *pattern, const char *s)
                 p = end - 1;
         }
     }
-    return gmatch(pattern, s, 0);
+    return gmatch(pattern, s);
 }
 
 int bmanifest_version_for(const bmanifest *m, const char *module_path, const char **bad_pattern)

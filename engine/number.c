@@ -89,8 +89,8 @@ static void ndec_parse(ndec *d, const char *s, size_t n)
         if (i < n && (s[i] == '+' || s[i] == '-'))
             xneg = s[i++] == '-';
         while (i < n && s[i] >= '0' && s[i] <= '9') {
-            if (x < EXP_CAP)
-                x = x * 10 + (s[i] - '0');
+            /* saturate before x * 10 could overflow */
+            x = x < EXP_CAP / 10 ? x * 10 + (s[i] - '0') : EXP_CAP;
             i++;
         }
         if (xneg)
@@ -398,8 +398,7 @@ static bool go_float(mpfr_t z, const val *v)
         if (i < n && (s[i] == '+' || s[i] == '-'))
             xneg = s[i++] == '-';
         for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            if (x < EXP_CAP)
-                x = x * 10 + (s[i] - '0');
+            x = x < EXP_CAP / 10 ? x * 10 + (s[i] - '0') : EXP_CAP; /* saturated, without overflow */
         if (xneg)
             x = -x;
     }

@@ -151,16 +151,28 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int vm_charge(vm *V, uint64_t steps, char *msg, size_t n)
+{
+    V->instructions += steps;
+    if (V->max_instructions && V->instructions > V->max_instructions) {
+        snprintf(msg, n, "instruction limit exceeded (%llu)", (unsigned long long)V->max_instructions);
+        return -1;
+    }
+    if (V->deadline && mono_ns() > V->deadline) {
+        snprintf(msg, n, "timed out");
+        return -1;
+    }
+    return 0;
+}
+
 /* Called every TICK_SPAN loop steps or calls. */
 static void vm_check_limits(vm *V)
 {
-    V->instructions += TICK_SPAN - (uint64_t)(V->ticks > 0 ? V->ticks : 0);
+    uint64_t steps = TICK_SPAN - (uint64_t)(V->ticks > 0 ? V->ticks : 0);
     V->ticks = TICK_SPAN;
-    if (V->max_instructions && V->instructions > V->max_instructions)
-        vm_throw(V, "eval_cancel_error", NULL, "instruction limit exceeded (%llu)",
-                 (unsigned long long)V->max_instructions);
-    if (V->deadline && mono_ns() > V->deadline)
-        vm_throw(V, "eval_cancel_error", NULL, "timed out");
+    char msg[64];
+    if (vm_charge(V, steps, msg, sizeof msg) != 0)
+        vm_throw(V, "eval_cancel_error", NULL, "%s", msg);
 }
 
 #define TICK(V)                                                                                    \

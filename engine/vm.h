@@ -71,4 +71,10 @@ bool vm_used_nondeterminism(const vm *V);
 /* Counters of the last evaluation. */
 uint64_t vm_instructions(const vm *V);
 
+/* Work a builtin does in loops of its own (a template's ranges), counted
+ * against the instruction budget and the deadline as loop steps are.  0, or
+ * -1 once a limit is exceeded, with the limit's message in msg (the builtin
+ * then fails with eval_cancel_error). */
+int vm_charge(vm *V, uint64_t steps, char *msg, size_t n);
+
 #endif

@@ -16,7 +16,8 @@
  * Mapping keys become strings (ints in decimal, floats as Go formats a
  * float32, booleans as true/false); null or collection keys are errors.
  * Anchors, aliases and merge keys (<<) are supported; later keys win.
- * Only the first document is read. */
+ * Nesting is limited as in the JSON reader.  Only the first document is
+ * read. */
 #include "yaml.h"
 
 #include <math.h>
@@ -36,11 +37,15 @@ typedef struct yframe {
     char *anchor;           /* anchor of this collection (malloc'd), or NULL */
     val *key;               /* map: pending key, NULL while a key is expected */
     bool merge;             /* map: the pending key is the merge key "<<" */
+    int depth;              /* nesting depth of the deepest item so far */
+    uint64_t nodes;         /* nodes in the collection so far, aliases expanded */
 } yframe;
 
 typedef struct yanchor {
     char *name;
     val *v;
+    int depth;              /* nesting depth of v (0 for a scalar) */
+    uint64_t nodes;         /* nodes in v, aliases expanded */
 } yanchor;
 
 typedef struct yparser {
@@ -55,6 +60,7 @@ typedef struct yparser {
     size_t na, ca;
     int oom_code;
     bool failed;
+    uint64_t decoded, aliased;  /* nodes as go-yaml decodes them; those reached through aliases */
 } yparser;
 
 static void set_error(yparser *y, size_t line0, size_t col0, size_t offset, const char *msg)
@@ -418,7 +424,7 @@ static val *key_from_value(yparser *y, val *v)
 
 /* ---- the event loop ---- */
 
-static bool add_anchor(yparser *y, char *name, val *v)
+static bool add_anchor(yparser *y, char *name, val *v, int depth, uint64_t nodes)
 {
     if (y->na == y->ca) {
         size_t cap = y->ca ? 2 * y->ca : 8;
@@ -432,15 +438,17 @@ static bool add_anchor(yparser *y, char *name, val *v)
     }
     y->anchors[y->na].name = name;
     y->anchors[y->na].v = v;
+    y->anchors[y->na].depth = depth;
+    y->anchors[y->na].nodes = nodes;
     y->na++;
     return true;
 }
 
-static val *find_anchor(yparser *y, const char *name)
+static const yanchor *find_anchor(yparser *y, const char *name)
 {
     for (size_t i = y->na; i-- > 0;)     /* the latest definition wins */
         if (strcmp(y->anchors[i].name, name) == 0)
-            return y->anchors[i].v;
+            return &y->anchors[i];
     return NULL;
 }
 
@@ -470,15 +478,57 @@ bad:
     return false;
 }
 
-/* A finished value: becomes the root, an item, a key or a value.  sc is the
- * scalar's resolution when v came from a scalar event (for keys). */
-static bool deliver(yparser *y, val *v, const yscalar *sc, bool merge_key, val **root)
+/* go-yaml's defence against alias bombs ("billion laughs"): values are
+ * shared here, but whatever prints, copies or walks the document expands
+ * every alias, so a few hundred bytes could stand for gigabytes.  The
+ * share of nodes reached through aliases may be 99% of a small document,
+ * falling to 10% over 400,000..4,000,000 nodes. */
+static double allowed_alias_ratio(uint64_t decoded)
 {
+    if (decoded <= 400000)
+        return 0.99;
+    if (decoded >= 4000000)
+        return 0.10;
+    return 0.99 - 0.89 * ((double)(decoded - 400000) / (double)(4000000 - 400000));
+}
+
+static bool count_nodes(yparser *y, uint64_t decoded, uint64_t aliased)
+{
+    y->decoded += decoded;
+    y->aliased += aliased;
+    if (y->aliased > 100 && y->decoded > 1000 &&
+        (double)y->aliased / (double)y->decoded > allowed_alias_ratio(y->decoded)) {
+        y->failed = true;
+        if (y->err) {
+            /* located at the event, worded as go-yaml words it (without a line) */
+            set_error(y, y->ev.start_mark.line, y->ev.start_mark.column, y->ev.start_mark.index, "");
+            snprintf(y->err->msg, sizeof y->err->msg, "yaml: document contains excessive aliasing");
+        }
+        return false;
+    }
+    return true;
+}
+
+/* A finished value of nesting depth `depth` and `nodes` nodes: becomes the
+ * root, an item, a key or a value.  sc is the scalar's resolution when v
+ * came from a scalar event (for keys). */
+static bool deliver(yparser *y, val *v, int depth, uint64_t nodes, const yscalar *sc, bool merge_key, val **root)
+{
+    if (y->nf + (size_t)depth > JSON_DEFAULT_MAX_DEPTH) {
+        /* an alias can nest a deep collection in another one */
+        char msg[64];
+        snprintf(msg, sizeof msg, "exceeded max depth of %d", JSON_DEFAULT_MAX_DEPTH);
+        error_at_event(y, msg);
+        return false;
+    }
     if (y->nf == 0) {
         *root = v;
         return true;
     }
     yframe *f = &y->frames[y->nf - 1];
+    if (depth > f->depth)
+        f->depth = depth;
+    f->nodes += nodes;
     if (!f->map) {
         val_arrb_push(&f->ab, v);
         return true;
@@ -500,6 +550,15 @@ static bool deliver(yparser *y, val *v, const yscalar *sc, bool merge_key, val *
 
 static bool push_frame(yparser *y, bool map, const yaml_char_t *anchor)
 {
+    /* The JSON reader's nesting limit: deeper values would overflow the
+     * stack of the recursive code that copies, compares and prints them,
+     * and could not be read back as JSON. */
+    if (y->nf >= JSON_DEFAULT_MAX_DEPTH) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "exceeded max depth of %d", JSON_DEFAULT_MAX_DEPTH);
+        error_at_event(y, msg);
+        return false;
+    }
     if (y->nf == y->cf) {
         size_t cap = y->cf ? 2 * y->cf : 16;
         yframe *n = realloc(y->frames, cap * sizeof *n);
@@ -511,6 +570,7 @@ static bool push_frame(yparser *y, bool map, const yaml_char_t *anchor)
     yframe *f = &y->frames[y->nf];
     memset(f, 0, sizeof *f);
     f->map = map;
+    f->nodes = 1;
     if (map)
         val_objb_init(&f->ob, y->a);
     else
@@ -548,14 +608,15 @@ static val *run(yparser *y)
             done = true;
             break;
         case YAML_ALIAS_EVENT: {
-            val *v = find_anchor(y, (const char *)y->ev.data.alias.anchor);
-            if (!v) {
+            const yanchor *an = find_anchor(y, (const char *)y->ev.data.alias.anchor);
+            if (!an) {
                 char msg[160];
                 snprintf(msg, sizeof msg, "unknown anchor '%s' referenced", (const char *)y->ev.data.alias.anchor);
                 error_at_event(y, msg);
                 ok = false;
             } else {
-                ok = deliver(y, v, NULL, false, &root);
+                ok = count_nodes(y, 1 + an->nodes, an->nodes) &&
+                     deliver(y, an->v, an->depth, an->nodes, NULL, false, &root);
             }
             break;
         }
@@ -567,27 +628,29 @@ static val *run(yparser *y)
                          y->nf > 0 && y->frames[y->nf - 1].map && !y->frames[y->nf - 1].key;
             if (y->ev.data.scalar.anchor) {
                 char *name = dup_anchor(y->ev.data.scalar.anchor);
-                ok = name && add_anchor(y, name, sc.v);
+                ok = name && add_anchor(y, name, sc.v, 0, 1);
             }
-            ok = ok && deliver(y, sc.v, &sc, merge, &root);
+            ok = ok && count_nodes(y, 1, 0) && deliver(y, sc.v, 0, 1, &sc, merge, &root);
             break;
         }
         case YAML_SEQUENCE_START_EVENT:
-            ok = push_frame(y, false, y->ev.data.sequence_start.anchor);
+            ok = count_nodes(y, 1, 0) && push_frame(y, false, y->ev.data.sequence_start.anchor);
             break;
         case YAML_MAPPING_START_EVENT:
-            ok = push_frame(y, true, y->ev.data.mapping_start.anchor);
+            ok = count_nodes(y, 1, 0) && push_frame(y, true, y->ev.data.mapping_start.anchor);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT: {
             yframe *f = &y->frames[y->nf - 1];
             val *v = f->map ? val_objb_finish(&f->ob) : val_arrb_finish(&f->ab);
             char *anchor = f->anchor;
+            int depth = f->depth + 1;
+            uint64_t nodes = f->nodes;
             f->anchor = NULL;
             y->nf--;
             if (anchor)
-                ok = add_anchor(y, anchor, v);
-            ok = ok && deliver(y, v, NULL, false, &root);
+                ok = add_anchor(y, anchor, v, depth, nodes);
+            ok = ok && deliver(y, v, depth, nodes, NULL, false, &root);
             break;
         }
         default:

@@ -1410,9 +1410,12 @@ static void lower_every(lower *L, ast_expr *e)
     L->cur = saved;
 }
 
+/* The query expression whose value the result reports, or -1.  A negated
+ * expression's value is true (NOREG), not the value of what it negates,
+ * which is undefined or false whenever the expression succeeds. */
 static int query_expr_index(lower *L, const ast_expr *e)
 {
-    if (!L->query)
+    if (!L->query || e->negated)
         return -1;
     for (int i = 0; i < L->query_body->n; i++)
         if (L->query_body->exprs[i] == e)
@@ -1589,6 +1592,20 @@ static bool with_target(lower *L, ast_with *w, with_entry *en)
     return false;
 }
 
+/* A function replaced by one of another arity would be called with the
+ * wrong number of arguments: refused at compile time, as OPA's type
+ * checker does ("arity mismatch"). */
+static void with_check_arity(lower *L, ast_with *w, const with_entry *en, int repl_arity)
+{
+    int arity = en->target == WITH_FUNCTION ? L->c->groups[en->group].nparams : en->bi->arity;
+    if (arity == repl_arity)
+        return;
+    strbuf sb = STRBUF_INIT;
+    ast_write_term(&sb, w->target);
+    lerror(L, "rego_type_error", &w->loc, "%s: arity mismatch", sb.data ? sb.data : "");
+    sb_free(&sb);
+}
+
 /* The replacement: a function/builtin name (en->repl set, false returned),
  * or a value to compute (true returned). */
 static bool with_replacement(lower *L, ast_with *w, with_entry *en)
@@ -1604,6 +1621,7 @@ static bool with_replacement(lower *L, ast_with *w, with_entry *en)
                     en->repl = WITH_BY_FUNCTION;
                     en->repl_group = g;
                     compile_note_dep(L->c, L->group, g);
+                    with_check_arity(L, w, en, L->c->groups[g].nparams);
                     return false;
                 }
             }
@@ -1626,6 +1644,7 @@ static bool with_replacement(lower *L, ast_with *w, with_entry *en)
             if (bi) {
                 en->repl = WITH_BY_BUILTIN;
                 en->repl_bi = bi;
+                with_check_arity(L, w, en, bi->arity);
                 return false;
             }
         }
@@ -1730,7 +1749,12 @@ static void lower_expr(lower *L, ast_expr *e)
 
 /* ---- bodies: safe ordering ---- */
 
-static bool try_expr(lower *L, ast_expr *e, const char **unsafe, ast_loc *loc)
+/* Lower e dry; false (with the first unsafe variable) when it cannot run
+ * yet.  Its bindings and code are undone, unless keep is set and it could
+ * run: a dry run inside a dry run keeps them, since lowering the same
+ * expression again would only redo them, and doing so at each level of
+ * nested bodies (every, comprehensions) doubled the work per level. */
+static bool try_expr(lower *L, ast_expr *e, bool keep, const char **unsafe, ast_loc *loc)
 {
     mark m = mark_vars(L);
     ir_block *saved = L->cur;
@@ -1750,6 +1774,8 @@ static bool try_expr(lower *L, ast_expr *e, const char **unsafe, ast_loc *loc)
     }
     L->unsafe = prev_unsafe;
     (void)errs_before;
+    if (ok && keep)
+        return true;
     undo_vars(L, m);
     L->cur = saved;
     L->pb->nregs = snap.nregs;
@@ -1782,28 +1808,82 @@ static void declare_locals(lower *L, ast_body *b)
     }
 }
 
+/* What an expression that could not run saw of its variables: lowering
+ * reads nothing else that changes while a body is lowered, so while this
+ * stays the same, trying again gives the same answer.  Without this, an
+ * expression that fails in every pass was lowered once per pass, and its
+ * nested bodies once per pass of theirs: exponential in the nesting. */
+typedef struct failed_try {
+    nameset vars;           /* its variables, closures included (once computed) */
+    int *state;             /* per variable: -1 undeclared, else 2 * var index + bound */
+} failed_try;
+
+static void try_state(lower *L, const ast_expr *e, failed_try *f, int *state)
+{
+    for (int k = 0; k < f->vars.n; k++) {
+        int v = var_find(L, f->vars.names[k]);
+        state[k] = v < 0 ? -1 : 2 * v + (L->vars[v].bound ? 1 : 0);
+    }
+}
+
+static void remember_failure(lower *L, const ast_expr *e, failed_try *f)
+{
+    if (!f->state) {
+        expr_vars(L, e, &f->vars, true);
+        for (int w = 0; w < e->nwiths; w++) {
+            term_vars(L, e->withs[w].target, &f->vars, true);
+            term_vars(L, e->withs[w].value, &f->vars, true);
+        }
+        f->state = malloc(sizeof *f->state * (size_t)(f->vars.n + 1));
+        if (!f->state)
+            abort();
+    }
+    try_state(L, e, f, f->state);
+}
+
+static bool same_as_failure(lower *L, const ast_expr *e, const failed_try *f, int *scratch)
+{
+    if (!f->state)
+        return false;
+    try_state(L, e, (failed_try *)f, scratch);
+    return memcmp(scratch, f->state, sizeof *scratch * (size_t)f->vars.n) == 0;
+}
+
 static void lower_body(lower *L, ast_body *b)
 {
     declare_locals(L, b);
     int n = b->n;
     bool *done = calloc((size_t)n + 1, sizeof *done);
-    if (!done)
+    /* why each expression could not run when last tried, and what it saw */
+    const char **why = calloc((size_t)n + 1, sizeof *why);
+    ast_loc *where = calloc((size_t)n + 1, sizeof *where);
+    failed_try *failed = calloc((size_t)n + 1, sizeof *failed);
+    if (!done || !why || !where || !failed)
         abort();
+    int *scratch = NULL;
+    int capscratch = 0;
     int left = n;
     while (left > 0) {
         bool progress = false;
         for (int i = 0; i < n; i++) {
             if (done[i])
                 continue;
-            const char *u;
-            ast_loc loc;
+            if (failed[i].state) {
+                scratch = lgrow(scratch, &capscratch, failed[i].vars.n + 1, sizeof *scratch);
+                if (same_as_failure(L, b->exprs[i], &failed[i], scratch))
+                    continue;
+            }
             set_outer_cur(L, i);
-            if (!try_expr(L, b->exprs[i], &u, &loc))
+            if (!try_expr(L, b->exprs[i], L->dry > 0, &why[i], &where[i])) {
+                remember_failure(L, b->exprs[i], &failed[i]);
                 continue;
-            set_outer_cur(L, i);
-            if (L->c->coverage && !L->query)
-                emit(L, OP_LINE, compile_probe(L->c, &b->exprs[i]->loc), 0, 0, 0, 0);
-            lower_expr(L, b->exprs[i]);
+            }
+            if (!L->dry) {
+                set_outer_cur(L, i);
+                if (L->c->coverage && !L->query)
+                    emit(L, OP_LINE, compile_probe(L->c, &b->exprs[i]->loc), 0, 0, 0, 0);
+                lower_expr(L, b->exprs[i]);
+            }
             done[i] = true;
             left--;
             progress = true;
@@ -1811,16 +1891,21 @@ static void lower_body(lower *L, ast_body *b)
         if (!progress)
             break;
     }
-    for (int i = 0; i < n && left > 0; i++) {
-        if (done[i])
-            continue;
-        const char *u = NULL;
-        ast_loc loc;
-        set_outer_cur(L, i);
-        if (!try_expr(L, b->exprs[i], &u, &loc))
-            unsafe_var(L, u, &loc);
+    /* The last pass made no progress, so it tried what is left in the final
+     * state: its answers stand (trying again would double the work at each
+     * level of nested bodies). */
+    for (int i = 0; i < n && left > 0; i++)
+        if (!done[i])
+            unsafe_var(L, why[i], &where[i]);
+    for (int i = 0; i < n; i++) {
+        free(failed[i].vars.names);
+        free(failed[i].state);
     }
+    free(failed);
+    free(scratch);
     free(done);
+    free(why);
+    free(where);
 }
 
 /* ---- definitions ---- */

@@ -41,6 +41,7 @@
 #include "../json.h"
 #include "../number.h"
 #include "../value.h"
+#include "../vm.h"
 #include "crypto_util.h"
 #include "strings_util.h"
 
@@ -529,7 +530,15 @@ typedef struct js_ctx {
     js_absref *abs;
     size_t nabs, capabs;
     int depth;          /* nested validations: a guard against $ref cycles */
+    unsigned steps;     /* validations since the last charge to the evaluation */
+    bool cancelled;     /* an evaluation limit stopped validation (cancel_msg) */
+    char cancel_msg[96];
 } js_ctx;
+
+/* Validations between charges to the evaluation's budget: schemas that
+ * branch (oneOf, anyOf over $ref) validate a nested document once per
+ * path, 2^depth times, so validation counts as loop steps (vm_charge). */
+#define JS_CHARGE_STEPS 256
 
 /* Nested validations allowed before giving up (a schema whose $ref chain
  * loops back on itself without consuming the document would recurse
@@ -2567,6 +2576,15 @@ static void validate_node(js_ctx *x, const js_schema *s, val *node, js_result *r
 
 static void validate(js_ctx *x, const js_schema *s, val *node, js_result *r, const js_path *ctx)
 {
+    if (x->cancelled)
+        return;
+    if (++x->steps >= JS_CHARGE_STEPS) {
+        x->steps = 0;
+        if (x->c->vm && vm_charge(x->c->vm, JS_CHARGE_STEPS, x->cancel_msg, sizeof x->cancel_msg) != 0) {
+            x->cancelled = true;
+            return;
+        }
+    }
     if (x->depth >= JS_MAX_DEPTH) {
         add_error(x, r, "internal", ctx, "Internal Error maximum schema recursion depth exceeded");
         return;
@@ -2720,6 +2738,11 @@ static bi_status match_schema(bi_ctx *c, val *const *args, val **out, cx_pool *p
     js_path rootp = {"(root)", 6, NULL};
     js_result r = {NULL, NULL, 0, 0};
     validate(&x, root, doc, &r, &rootp);
+    if (x.cancelled) {
+        bi_error(c, "%s", x.cancel_msg);
+        c->err_code = "eval_cancel_error"; /* not a builtin error: the evaluation stops */
+        return BI_ERR;
+    }
     val_arrb errs;
     val_arrb_init(&errs, c->a);
     for (js_error *e = r.first; e; e = e->next) {

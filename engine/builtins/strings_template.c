@@ -16,7 +16,8 @@
  *
  * The template is parsed into the arena first; execution allocates no arena
  * memory (runtime strings live in a malloc'd pool freed at the end), so an
- * arena jump cannot leak the output buffer. */
+ * arena jump cannot leak the output buffer.  Execution runs under the
+ * evaluation's limits (within_limits). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "../json.h"
 #include "../strbuf.h"
 #include "../value.h"
+#include "../vm.h"
 #include "strings_util.h"
 
 bi_status txt_render_template(bi_ctx *c, val *const *args, val **out);
@@ -795,7 +797,15 @@ typedef struct tstate {
     size_t nvars, cap;
     pool *strings;
     int line;
+    bi_ctx *c;
+    unsigned steps;         /* nodes run since the last charge */
+    size_t max_out;         /* output bytes allowed */
+    bool over_arena;        /* the output outgrew the arena's budget */
+    const char *cancel;     /* NULL, or the evaluation limit that stopped execution */
+    char cancel_msg[96];
 } tstate;
+
+#define CHARGE_STEPS 1024   /* nodes run between charges to the evaluation's budget */
 
 enum { FLOW_NEXT, FLOW_BREAK, FLOW_CONTINUE, FLOW_ERR };
 
@@ -1325,9 +1335,34 @@ static int exec_range(tstate *st, const tv *dot, const tnode *nd)
     return FLOW_NEXT;
 }
 
+/* Nested ranges can run and print out of all proportion to their input,
+ * so execution counts against the evaluation's limits: nodes run as loop
+ * steps (instruction budget, deadline), output against what is left of the
+ * arena's budget (the result must fit there anyway), or 1 GiB without one. */
+static bool within_limits(tstate *st)
+{
+    if (++st->steps >= CHARGE_STEPS) {
+        st->steps = 0;
+        if (st->c->vm && vm_charge(st->c->vm, CHARGE_STEPS, st->cancel_msg, sizeof st->cancel_msg) != 0) {
+            st->cancel = "eval_cancel_error";
+            return false;
+        }
+    }
+    if (st->out->len > st->max_out) {
+        if (st->c->a->limit) {
+            st->over_arena = true;
+            return false;
+        }
+        return xerr(st, "output larger than %zu bytes", st->max_out);
+    }
+    return true;
+}
+
 static int exec_node(tstate *st, const tv *dot, const tnode *nd)
 {
     st->line = nd->line;
+    if (!within_limits(st))
+        return FLOW_ERR;
     switch (nd->kind) {
     case N_TEXT:
         sb_append(st->out, nd->text, nd->n);
@@ -1399,7 +1434,10 @@ bi_status txt_render_template(bi_ctx *c, val *const *args, val **out)
 
     /* From here on no arena allocation until the result is made. */
     strbuf result = STRBUF_INIT;
-    tstate st = {&result, &err, NULL, 0, 0, NULL, 1};
+    size_t max_out = (size_t)1 << 30;
+    if (c->a->limit)
+        max_out = c->a->used < c->a->limit ? c->a->limit - c->a->used : 0;
+    tstate st = {&result, &err, NULL, 0, 0, NULL, 1, c, 0, max_out, false, NULL, ""};
     tv data = tv_of(args[1]);
     int flow = push_var(&st, "$", 1, data) ? exec_list(&st, &data, root) : FLOW_ERR;
     free(st.vars);
@@ -1409,8 +1447,20 @@ bi_status txt_render_template(bi_ctx *c, val *const *args, val **out)
         st.strings = next;
     }
     if (flow == FLOW_ERR) {
+        size_t need = result.len;
         sb_free(&result);
-        bi_error(c, "%s", err.data ? err.data : "template: execution failed");
+        if (st.over_arena) {
+            /* everything is freed: the arena reports its limit as for any result too big for it */
+            sb_free(&err);
+            arena_alloc(c->a, need);
+            return bi_error(c, "memory limit exceeded");
+        }
+        if (st.cancel) {
+            bi_error(c, "%s", st.cancel_msg);
+            c->err_code = st.cancel; /* not a builtin error: the evaluation stops */
+        } else {
+            bi_error(c, "%s", err.data ? err.data : "template: execution failed");
+        }
         sb_free(&err);
         return BI_ERR;
     }
