@@ -289,7 +289,8 @@ static int queue_response(struct lws *wsi, session *ss, http_response *res)
 }
 
 /* A response when the request cannot even be routed (too large, out of
- * memory): {"code", "message"} and, for 413, the connection closes. */
+ * memory): {"code", "message"}; the caller marks whether the connection
+ * closes (an unread body cannot be skipped). */
 static int queue_simple(struct lws *wsi, session *ss, int status, const char *code, const char *msg)
 {
     http_response res = {0};
@@ -354,7 +355,7 @@ static void dispatch(struct lws *wsi, session *ss)
         if (rc != 0) {
             if (rc > 0)
                 ss->close_after = 1;
-            if (queue_simple(wsi, ss, rc > 0 ? 413 : 400, "invalid_parameter",
+            if (queue_simple(wsi, ss, 400, "invalid_parameter",
                              rc > 0 ? "request body too large" : "could not decompress the body") != 0)
                 lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
             return;
@@ -460,7 +461,7 @@ static int on_headers(struct lws *wsi, session *ss, const char *uri)
     if (length > s->max_body) {
         ss->close_after = 1;  /* the body is not read: the connection cannot be reused */
         ss->phase = P_REJECTED;
-        return queue_simple(wsi, ss, 413, "invalid_parameter", "request body too large");
+        return queue_simple(wsi, ss, 400, "invalid_parameter", "request body too large");
     }
     if (chunked) {
         /* libwebsockets 4.1 cannot read chunked request bodies */
@@ -530,7 +531,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (ss->body.len + len > limit) {
             ss->close_after = 1;
             ss->phase = P_REJECTED;
-            return queue_simple(wsi, ss, 413, "invalid_parameter", "request body too large");
+            return queue_simple(wsi, ss, 400, "invalid_parameter", "request body too large");
         }
         buf_append(&ss->body, in, len);
         if (ss->body.oom) {
