@@ -21,7 +21,7 @@ OPT     ?= -O2 -g
 CFLAGS  += $(WARN) $(DEFS) $(OPT) -fPIC -Iinclude -I.
 CXX     ?= c++
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -fPIC -Iinclude -I.
-LIBS    := -larchive -lre2 -lcrypto -lcurl -lmpfr -lgmp -lxxhash -lyaml -lstdc++ -lm -lpthread
+LIBS    := -larchive -lre2 -lcrypto -lmpfr -lgmp -lxxhash -lyaml -lstdc++ -lm -lpthread
 TESTLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 SONAME  := libverdict.so.0

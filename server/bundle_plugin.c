@@ -21,8 +21,8 @@
  * /metrics and shown in /v1/status until the next success.  Persisted
  * copies are activated before the server starts listening. */
 #include "internal.h"
+#include "../engine/curl_lib.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +80,6 @@ struct bundle_plugin {
     pthread_mutex_t wait_lock;
     pthread_cond_t wait_cond;
     int stop;
-    int curl_ready;
 };
 
 /* ---- configuration ---- */
@@ -230,6 +229,13 @@ bundle_plugin *bundle_plugin_new(server *s, char **error)
         n++;
     if (n == 0)
         return NULL;
+    char why[256];
+    if (!curl_lib_load(why, sizeof why)) {
+        size_t len = strlen(why) + 64;
+        if ((*error = malloc(len)))
+            snprintf(*error, len, "bundles are configured but %s", why);
+        return NULL;
+    }
     bundle_plugin *bp = calloc(1, sizeof *bp);
     if (!bp || !(bp->bundles = calloc((size_t)n, sizeof *bp->bundles))) {
         free(bp);
@@ -291,8 +297,6 @@ void bundle_plugin_free(bundle_plugin *bp)
     pthread_mutex_destroy(&bp->lock);
     pthread_mutex_destroy(&bp->wait_lock);
     pthread_cond_destroy(&bp->wait_cond);
-    if (bp->curl_ready)
-        curl_global_cleanup();
     free(bp);
 }
 
@@ -844,8 +848,6 @@ static void *poll_main(void *arg)
 
 void bundle_plugin_start(bundle_plugin *bp)
 {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
-        bp->curl_ready = 1;
     for (int i = 0; i < bp->n; i++)
         if (bp->bundles[i].persist)
             load_persisted(&bp->bundles[i]);

@@ -25,10 +25,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <openssl/x509_vfy.h>
 
 #include "../../include/verdict.h"
+#include "../curl_lib.h"
 #include "../strbuf.h"
 #include "http_internal.h"
 #include "strings_util.h"
@@ -251,14 +251,6 @@ static int64_t mono_now_ns(void)
 
 /* ------------------------------------------------------------------ */
 /* URLs                                                               */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static bool curl_ready;
-
-static void init_curl(void)
-{
-    curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
 
 typedef struct url_parts {
     char *url;              /* what curl is given */
@@ -1184,9 +1176,9 @@ static int64_t retry_delay_ns(int retries)
 hc_response *http_execute(const http_req *r, int retries, const char *extra_name[2],
                             const char *extra_value[2], size_t body_cap, http_err *e)
 {
-    pthread_once(&curl_once, init_curl);
-    if (!curl_ready) {
-        http_err_set(e, HE_WRAPPED, "libcurl could not be initialised");
+    char why[256];
+    if (!curl_lib_load(why, sizeof why)) {
+        http_err_set(e, HE_WRAPPED, "%s", why);
         return NULL;
     }
     for (int i = 0;; i++) {
