@@ -256,7 +256,7 @@ bench: deps
 FUZZ_HARNESS_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_HARNESS_SRC:tests/fuzz/fuzz_%.c=%)
 # the request harness also takes the server's JSON scanner
-FUZZ_SERVER_SRC := server/json.c server/buf.c
+FUZZ_SERVER_SRC := server/json.c server/buf.c server/chunked.c
 ASAN_FUZZ_OBJ := $(FUZZ_HARNESS_SRC:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/tests/fuzz/common.o \
 	$(BUILD)/asan/tests/fuzz/smoke.o $(BUILD)/asan/tests/conformance/cases.o $(FUZZ_SERVER_SRC:%.c=$(BUILD)/asan/%.o)
 

@@ -16,6 +16,7 @@
  * Timeouts: libwebsockets drops a connection that does not finish its
  * headers in time (timeout_secs_ah_idle), is that slow sending a body
  * (timeout_secs) or stays idle between requests (keepalive_timeout). */
+#include "chunked.h"
 #include "internal.h"
 
 #include <arpa/inet.h>
@@ -81,6 +82,8 @@ typedef struct session {
     char request_id[96];
     char remote[64];
     buf body;
+    int chunked;                /* the body comes with Transfer-Encoding: chunked */
+    dechunk dechunk;
     uint64_t start_ns;
     /* response: LWS_PRE bytes of room, then headers and body */
     buf out;
@@ -463,16 +466,24 @@ static int on_headers(struct lws *wsi, session *ss, const char *uri)
         ss->phase = P_REJECTED;
         return queue_simple(wsi, ss, 400, "invalid_parameter", "request body too large");
     }
-    if (chunked) {
-        /* libwebsockets 4.1 cannot read chunked request bodies */
+    if (chunked && cl[0]) {
+        /* both framings: which one a proxy in front used is unknowable */
         ss->close_after = 1;
         ss->phase = P_REJECTED;
-        return queue_simple(wsi, ss, 411, "invalid_parameter",
-                            "chunked request bodies are not supported: send Content-Length");
+        return queue_simple(wsi, ss, 400, "invalid_parameter",
+                            "request has both Transfer-Encoding: chunked and Content-Length");
     }
-    if (length > 0) {
+    if (chunked) {
+        /* libwebsockets passes the framing through and cannot tell where the
+         * body ends, so neither can it find the next request: the connection
+         * closes after the response */
+        ss->chunked = 1;
+        ss->close_after = 1;
+        dechunk_init(&ss->dechunk);
+    }
+    if (length > 0 || chunked) {
         ss->phase = P_BODY;
-        if (buf_reserve(&ss->body, (size_t)length) != 0)
+        if (buf_reserve(&ss->body, chunked ? 1024 : (size_t)length) != 0)
             return queue_simple(wsi, ss, 500, "internal_error", "out of memory");
         char *expect = header_copy(wsi, WSI_TOKEN_HTTP_EXPECT);
         if (expect && strcasestr(expect, "100-continue")) {
@@ -528,6 +539,21 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!ss || ss->phase != P_BODY)
             return 0;
         size_t limit = worker_of(wsi)->s->max_body;
+        if (ss->chunked) {
+            int rc = dechunk_feed(&ss->dechunk, in, len, &ss->body, limit);
+            if (rc == DECHUNK_MORE && !ss->body.oom)
+                return 0;
+            ss->phase = rc == DECHUNK_DONE && !ss->body.oom ? P_BODY : P_REJECTED;
+            if (ss->body.oom)
+                return queue_simple(wsi, ss, 500, "internal_error", "out of memory");
+            if (rc == DECHUNK_TOO_LARGE)
+                return queue_simple(wsi, ss, 400, "invalid_parameter", "request body too large");
+            if (rc == DECHUNK_BAD)
+                return queue_simple(wsi, ss, 400, "invalid_parameter", "malformed chunked request body");
+            lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+            dispatch(wsi, ss);
+            return 0;
+        }
         if (ss->body.len + len > limit) {
             ss->close_after = 1;
             ss->phase = P_REJECTED;

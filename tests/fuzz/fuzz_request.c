@@ -6,13 +6,17 @@
  * Not the public API, but the server's first contact with a client's
  * bytes.  The check and the tree must agree on what is JSON, and what the
  * server writes must read back: re-indented text checks, and the tree
- * written out parses to a tree that writes the same text. */
+ * written out parses to a tree that writes the same text.  The same bytes
+ * also go through the chunked-body decoder (server/chunked.c), which must
+ * not care how the bytes were split, and must read back what a chunked
+ * encoder writes. */
 #include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/chunked.h"
 #include "server/json.h"
 
 static int checks(const char *text, size_t len)
@@ -21,8 +25,60 @@ static int checks(const char *text, size_t len)
     return json_check(text, len, JSON_MAX_DEPTH, &e) == 0;
 }
 
+static int dechunk_all(const uint8_t *data, size_t size, size_t piece, size_t limit, buf *out)
+{
+    dechunk d;
+    dechunk_init(&d);
+    int rc = DECHUNK_MORE;
+    for (size_t at = 0, k = 0; at < size && rc == DECHUNK_MORE; k++) {
+        size_t n = piece ? 1 + (k * 7 + piece) % piece : size;  /* pieces of 1..piece bytes */
+        if (n > size - at)
+            n = size - at;
+        rc = dechunk_feed(&d, (const char *)data + at, n, out, limit);
+        at += n;
+    }
+    if (out->len > limit)
+        fuzz_fail("the chunked decoder kept %zu bytes over a limit of %zu", out->len, limit);
+    return rc;
+}
+
+static void chunked_properties(const uint8_t *data, size_t size)
+{
+    buf whole = BUF_INIT, split = BUF_INIT, framed = BUF_INIT, back = BUF_INIT;
+    int rc1 = dechunk_all(data, size, 0, 4096, &whole);
+    int rc2 = dechunk_all(data, size, 5, 4096, &split);
+    if (rc1 != rc2 || (rc1 >= 0 && (whole.len != split.len || (whole.len && memcmp(whole.data, split.data, whole.len)))))
+        fuzz_fail("the chunked decoder read whole and split bytes differently (%d vs %d)", rc1, rc2);
+    /* the bytes as a chunked body, chunk sizes taken from the bytes */
+    for (size_t at = 0; at < size;) {
+        size_t n = 1 + data[at] % 17;
+        if (n > size - at)
+            n = size - at;
+        buf_printf(&framed, "%zx\r\n", n);
+        buf_append(&framed, data + at, n);
+        buf_puts(&framed, "\r\n");
+        at += n;
+    }
+    buf_puts(&framed, "0\r\n\r\n");
+    if (!framed.oom) {
+        int rc = dechunk_all((const uint8_t *)framed.data, framed.len, 3, size, &back);
+        if (rc != DECHUNK_DONE || back.len != size || (size && memcmp(back.data, data, size)))
+            fuzz_fail("a chunked body did not read back (%d, %zu of %zu bytes)", rc, back.len, size);
+        if (size) {
+            buf_reset(&back);
+            if (dechunk_all((const uint8_t *)framed.data, framed.len, 0, size - 1, &back) != DECHUNK_TOO_LARGE)
+                fuzz_fail("a chunked body one byte over the limit was not refused");
+        }
+    }
+    buf_free(&whole);
+    buf_free(&split);
+    buf_free(&framed);
+    buf_free(&back);
+}
+
 FUZZ_TARGET(request)
 {
+    chunked_properties(data, size);
     static verdict_engine *eng;
     if (!eng) {
         static const char echo[] = "package fz\n\necho := input\n";
