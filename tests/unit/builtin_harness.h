@@ -11,6 +11,7 @@
 #ifndef VERDICT_TESTS_BUILTIN_HARNESS_H
 #define VERDICT_TESTS_BUILTIN_HARNESS_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
