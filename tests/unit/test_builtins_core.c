@@ -13,28 +13,9 @@
 #include "engine/strbuf.h"
 #include "engine/value.h"
 
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
+#include "builtin_harness.h"
 
 /* ---- value helpers ---- */
-
-/* A value from JSON text. */
-static val *J(const char *text)
-{
-    json_error err;
-    val *v = json_parse(&A, text, strlen(text), 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", text, err.msg);
-    return v;
-}
 
 /* A set from a JSON array's elements. */
 static val *S(const char *array_text)
@@ -73,20 +54,8 @@ static const char *to_json(const val *v)
 
 /* ---- calling builtins ---- */
 
-static bi_status call(const char *name, val **out, val *const *args, int nargs)
-{
-    const builtin_def *d = builtin_lookup(name);
-    ck_assert_msg(d != NULL, "builtin %s not registered", name);
-    ck_assert_msg(d->arity == nargs, "%s: arity %d, called with %d", name, d->arity, nargs);
-    ctx.def = d;
-    ctx.err_code = NULL;
-    ctx.err_msg[0] = 0;
-    *out = NULL;
-    return d->fn(&ctx, args, out);
-}
-
 #define NARGS(...) ((int)(sizeof((val *[]){__VA_ARGS__}) / sizeof(val *)))
-#define CALL(name, out, ...) call(name, out, (val *[]){__VA_ARGS__}, NARGS(__VA_ARGS__))
+#define CALL(name, out, ...) call_builtin(name, (val *[]){__VA_ARGS__}, NARGS(__VA_ARGS__), out)
 
 /* The call succeeds and its result prints as `want`. */
 #define OK(want, name, ...)                                                                  \
@@ -751,7 +720,7 @@ Suite *suite_builtins_core(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
         for (size_t j = 0; j < 8 && cases[i].tests[j]; j++)
             tcase_add_test(tc, cases[i].tests[j]);
         suite_add_tcase(s, tc);

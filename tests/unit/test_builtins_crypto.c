@@ -21,51 +21,24 @@
 #include "engine/strbuf.h"
 #include "engine/value.h"
 
-static arena A;
-static bi_ctx ctx;
+#include "builtin_harness.h"
 
+/* Fixed "now" for the validity periods of certificates and tokens. */
 static void setup(void)
 {
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
+    builtin_setup();
     ctx.now_ns = 1700000000000000000LL; /* 2023-11-14 */
 }
-
-static void teardown(void) { arena_release(&A); }
 
 /* ---- harness ---- */
 
 static val *S(const char *s) { return val_cstring(&A, s); }
 
-static val *J(const char *text)
-{
-    json_error err;
-    val *v = json_parse(&A, text, strlen(text), 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", text, err.msg);
-    return v;
-}
-
+/* Calls name with one to three arguments (the rest NULL). */
 static bi_status call(const char *name, val *a0, val *a1, val *a2, val **out)
 {
-    const builtin_def *d = builtin_lookup(name);
-    ck_assert_msg(d != NULL, "builtin %s not registered", name);
     val *args[3] = {a0, a1, a2};
-    int n = a2 ? 3 : a1 ? 2 : 1;
-    ck_assert_msg(d->arity == n, "%s: arity %d, called with %d", name, d->arity, n);
-    memset(ctx.err_msg, 0, sizeof ctx.err_msg);
-    ctx.err_code = NULL;
-    *out = NULL;
-    return d->fn(&ctx, args, out);
-}
-
-static char *rego(const val *v)
-{
-    strbuf sb = STRBUF_INIT;
-    val_write_rego(&sb, v);
-    char *s = arena_strndup(&A, sb.data, sb.len);
-    sb_free(&sb);
-    return s;
+    return call_builtin(name, args, a2 ? 3 : a1 ? 2 : 1, out);
 }
 
 /* The result, which must be a success. */
@@ -80,7 +53,7 @@ static val *ok(const char *name, val *a0, val *a1, val *a2)
 static void expect(const char *name, val *a0, val *a1, val *a2, const char *want)
 {
     val *out = ok(name, a0, a1, a2);
-    const char *got = rego(out);
+    const char *got = rego_text(out);
     ck_assert_msg(strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", name, got, want);
 }
 
@@ -90,7 +63,7 @@ static void expect_err(const char *name, val *a0, val *a1, val *a2, const char *
 {
     val *out;
     bi_status st = call(name, a0, a1, a2, &out);
-    ck_assert_msg(st == BI_ERR, "%s: expected an error, got %s", name, st == BI_OK ? rego(out) : "undefined");
+    ck_assert_msg(st == BI_ERR, "%s: expected an error, got %s", name, st == BI_OK ? rego_text(out) : "undefined");
     ck_assert_msg(strcmp(ctx.err_code, code) == 0, "%s: code %s, want %s (%s)", name, ctx.err_code, code, ctx.err_msg);
     bool match = prefix ? strncmp(ctx.err_msg, want, strlen(want)) == 0 : strcmp(ctx.err_msg, want) == 0;
     ck_assert_msg(match, "%s:\n  got  %s\n  want %s%s", name, ctx.err_msg, want, prefix ? "..." : "");
@@ -127,7 +100,7 @@ static val *at(val *v, const char *path)
 
 static void expect_at(val *v, const char *path, const char *want)
 {
-    const char *got = rego(at(v, path));
+    const char *got = rego_text(at(v, path));
     ck_assert_msg(strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", path, got, want);
 }
 
@@ -488,7 +461,7 @@ START_TEST(x509_verify)
     expect_at(r, "1.2.Subject.CommonName", "\"OPA Test Root CA\"");
     expect_at(r, "1.0.URIStrings", "null");
 
-    expect("crypto.x509.parse_and_verify_certificates", S(b64(chain)), NULL, NULL, rego(r));
+    expect("crypto.x509.parse_and_verify_certificates", S(b64(chain)), NULL, NULL, rego_text(r));
     expect("crypto.x509.parse_and_verify_certificates", S(join3(leaf_cert, intermediate_ca, root_ca)), NULL, NULL,
            "[false, []]");
     expect("crypto.x509.parse_and_verify_certificates", S(join3(root_ca, leaf_cert, NULL)), NULL, NULL,
@@ -654,8 +627,8 @@ static const char *key_kinds(val *keys)
 
 START_TEST(private_keys)
 {
-    expect("crypto.x509.parse_rsa_private_key", S(rsa_pkcs1_key), NULL, NULL, rego(J(rsa_pkcs1_jwk)));
-    expect("crypto.x509.parse_rsa_private_key", S(b64(rsa_pkcs1_key)), NULL, NULL, rego(J(rsa_pkcs1_jwk)));
+    expect("crypto.x509.parse_rsa_private_key", S(rsa_pkcs1_key), NULL, NULL, rego_text(J(rsa_pkcs1_jwk)));
+    expect("crypto.x509.parse_rsa_private_key", S(b64(rsa_pkcs1_key)), NULL, NULL, rego_text(J(rsa_pkcs1_jwk)));
     expect_err("crypto.x509.parse_rsa_private_key", S("invalid"), NULL, NULL, BUILTIN_ERR,
                "illegal base64 data at input byte 4", false);
     expect_err("crypto.x509.parse_rsa_private_key", S(""), NULL, NULL, BUILTIN_ERR, "input PEM data was empty", false);
@@ -718,7 +691,7 @@ START_TEST(keypair_and_csr)
     expect_at(kp, "PrivateKey.Curve", "{}");
     /* base64 of the PEM texts */
     val *kp64 = ok("crypto.x509.parse_keypair", S(b64(cert_pem_ec)), S(b64(key_pem_ec)), NULL);
-    ck_assert_str_eq(rego(kp64), rego(kp));
+    ck_assert_str_eq(rego_text(kp64), rego_text(kp));
 
     EVP_PKEY *rsa = gen_rsa();
     X509 *x = make_cert(rsa, "example.com", "DNS:example.com,IP:10.0.0.1,URI:https://example.com/a?b=c#d");
@@ -761,7 +734,7 @@ START_TEST(keypair_and_csr)
     expect_at(r, "PublicKeyAlgorithm", "1");
     expect_at(r, "Extensions.0.Id", "[2, 5, 29, 17]");
     expect_at(r, "Attributes.0.Type", "[1, 2, 840, 113549, 1, 9, 14]");
-    expect("crypto.x509.parse_certificate_request", S(b64(csr)), NULL, NULL, rego(r));
+    expect("crypto.x509.parse_certificate_request", S(b64(csr)), NULL, NULL, rego_text(r));
     expect_err("crypto.x509.parse_certificate_request", S("foobar"), NULL, NULL, BUILTIN_ERR,
                "illegal base64 data at input byte 4", false);
     expect_err("crypto.x509.parse_certificate_request", S(b64(cert_pem_ec)), NULL, NULL, BUILTIN_ERR,
@@ -1417,7 +1390,7 @@ Suite *suite_builtins_crypto(void)
     Suite *s = suite_create("builtins_crypto");
     TCase *tc = tcase_create("crypto");
     tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, builtin_teardown);
     tcase_add_test(tc, hashes);
     tcase_add_test(tc, x509_parse);
     tcase_add_test(tc, x509_verify);

@@ -24,65 +24,19 @@
 #include <string.h>
 
 #include "engine/builtins.h"
-#include "engine/json.h"
 #include "engine/strbuf.h"
 #include "engine/value.h"
-#include "include/verdict.h"
 
-extern const builtin_def bi_group_graphql[];
-
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
-
-static val *J(const char *text)
-{
-    json_error err;
-    val *v = json_parse(&A, text, strlen(text), 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", text, err.msg);
-    return v;
-}
+#include "builtin_harness.h"
 
 static val *S(const char *text) { return val_cstring(&A, text); }
 
-static const builtin_def *gql_builtin(const char *name)
-{
-    for (const builtin_def *d = bi_group_graphql; d->name; d++)
-        if (!strcmp(d->name, name))
-            return d;
-    ck_abort_msg("no builtin %s in bi_group_graphql", name);
-    return NULL;
-}
-
-/* Calls a graphql builtin directly: "=JSON", "!code: msg" or "?" (caller frees). */
+/* Calls a graphql builtin with one argument (a1 NULL) or two: "=JSON",
+ * "!code: msg" or "?" (caller frees). */
 static char *call(const char *name, val *a0, val *a1)
 {
-    const builtin_def *d = gql_builtin(name);
     val *args[2] = {a0, a1};
-    val *out = NULL;
-    memset(ctx.err_msg, 0, sizeof ctx.err_msg);
-    ctx.err_code = NULL;
-    ctx.def = d;
-    bi_status st = d->fn(&ctx, args, &out);
-    strbuf sb = STRBUF_INIT;
-    if (st == BI_OK) {
-        ck_assert_ptr_nonnull(out);
-        sb_putc(&sb, '=');
-        json_write(&sb, out, 0);
-    } else if (st == BI_UNDEF) {
-        sb_putc(&sb, '?');
-    } else {
-        sb_printf(&sb, "!%s: %s", ctx.err_code, ctx.err_msg);
-    }
-    return sb_detach(&sb);
+    return call_text(name, args, a1 ? 2 : 1, AS_JSON);
 }
 
 /* want: "=JSON" (compared as values), "!code: msg", "!" (any error) or "?". */
@@ -101,42 +55,6 @@ static void expect(const char *what, const char *name, val *a0, val *a1, const c
 }
 
 /* ---- through the engine ---- */
-
-/* Evaluates `query` against `module`: the first expression's value as JSON,
- * "undefined", or "error: <code>: <message>" (caller frees). */
-static char *eval_value(const char *module, const char *query, int strict)
-{
-    verdict_engine *e = verdict_new(NULL);
-    verdict_errors *errs = NULL;
-    char *out = NULL;
-    verdict_result *r = NULL;
-    if ((module && verdict_add_module(e, "test.rego", module, strlen(module), &errs) != VERDICT_OK) ||
-        verdict_commit(e, &errs) != VERDICT_OK)
-        goto fail;
-    verdict_query_options qo = {0};
-    qo.strict_builtin_errors = strict;
-    if (verdict_query(e, query, &qo, &r, &errs) != VERDICT_OK)
-        goto fail;
-    out = verdict_result_count(r) ? verdict_result_expr_value(r, 0, 0, 0) : strdup("undefined");
-    verdict_result_free(r);
-    verdict_free(e);
-    return out;
-fail: {
-    size_t n = strlen(verdict_error_code(errs, 0)) + strlen(verdict_error_message(errs, 0)) + 16;
-    out = malloc(n);
-    snprintf(out, n, "error: %s: %s", verdict_error_code(errs, 0), verdict_error_message(errs, 0));
-    verdict_errors_free(errs);
-    verdict_free(e);
-    return out;
-}
-}
-
-#define CHECK_EVAL(module, query, strict, want)                                                    \
-    do {                                                                                           \
-        char *got_ = eval_value(module, query, strict);                                            \
-        ck_assert_msg(strcmp(got_, want) == 0, "%s:\n  got  %s\n  want %s", query, got_, want);    \
-        free(got_);                                                                                \
-    } while (0)
 
 typedef struct yaml_case {
     const char *note;
@@ -2543,7 +2461,7 @@ Suite *suite_builtins_graphql(void)
 {
     Suite *s = suite_create("builtins_graphql");
     TCase *tc = tcase_create("graphql");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_opa_conformance_cases);
     tcase_add_test(tc, test_go_parse_string);

@@ -49,6 +49,8 @@
 #include "engine/value.h"
 #include "include/verdict.h"
 
+#include "builtin_harness.h"
+
 /* ------------------------------------------------------------------ */
 /* the test server                                                    */
 
@@ -378,20 +380,9 @@ static void server_stop(void)
 /* ------------------------------------------------------------------ */
 /* calling builtins                                                   */
 
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
-
-/* JSON text with %URL% (http://127.0.0.1:port), %PORT% and %SOCK% filled in. */
-static val *J(const char *tmpl)
+/* Test text with %URL% (http://127.0.0.1:port), %PORT% and %SOCK% (the
+ * unix socket's path, escaped for a URL) filled in, allocated in A. */
+static const char *filled(const char *tmpl)
 {
     strbuf sb = STRBUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -409,37 +400,16 @@ static val *J(const char *tmpl)
             sb_putc(&sb, *p++);
         }
     }
-    json_error err;
-    val *v = json_parse(&A, sb.data, sb.len, 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", sb.data, err.msg);
-    sb_free(&sb);
-    return v;
-}
-
-static const char *txt(const val *v)
-{
-    strbuf sb = STRBUF_INIT;
-    val_write_rego(&sb, v);
-    char *s = arena_strndup(&A, sb.data, sb.len);
+    char *s = arena_strndup(&A, sb.data ? sb.data : "", sb.len);
     sb_free(&sb);
     return s;
-}
-
-static bi_status call(const char *name, val *const *args, val **out)
-{
-    const builtin_def *d = builtin_lookup(name);
-    ck_assert_msg(d != NULL, "builtin %s not registered", name);
-    memset(ctx.err_msg, 0, sizeof ctx.err_msg);
-    ctx.err_code = NULL;
-    *out = NULL;
-    return d->fn(&ctx, args, out);
 }
 
 /* http.send(request): the response (asserting success). */
 static val *send_ok(const char *req)
 {
-    val *arg = J(req), *out;
-    bi_status st = call("http.send", &arg, &out);
+    val *arg = J(filled(req)), *out;
+    bi_status st = call_builtin("http.send", &arg, 1, &out);
     ck_assert_msg(st == BI_OK, "http.send(%s) failed: %s: %s", req, ctx.err_code, ctx.err_msg);
     return out;
 }
@@ -447,38 +417,25 @@ static val *send_ok(const char *req)
 /* http.send(request) that must fail with code: message. */
 static void send_err(const char *req, const char *code, const char *msg)
 {
-    val *arg = J(req), *out;
-    bi_status st = call("http.send", &arg, &out);
-    ck_assert_msg(st == BI_ERR, "http.send(%s) did not fail: %s", req, out ? txt(out) : "undefined");
+    val *arg = J(filled(req)), *out;
+    bi_status st = call_builtin("http.send", &arg, 1, &out);
+    ck_assert_msg(st == BI_ERR, "http.send(%s) did not fail: %s", req, out ? rego_text(out) : "undefined");
     ck_assert_str_eq(ctx.err_code, code);
-    strbuf want = STRBUF_INIT;
-    for (const char *p = msg; *p;) {
-        if (strncmp(p, "%URL%", 5) == 0) {
-            sb_printf(&want, "http://127.0.0.1:%d", srv.port);
-            p += 5;
-        } else if (strncmp(p, "%PORT%", 6) == 0) {
-            sb_printf(&want, "%d", srv.port);
-            p += 6;
-        } else {
-            sb_putc(&want, *p++);
-        }
-    }
-    ck_assert_str_eq(ctx.err_msg, want.data);
-    sb_free(&want);
+    ck_assert_str_eq(ctx.err_msg, filled(msg));
 }
 
 static val *get(const val *obj, const char *key)
 {
-    ck_assert_msg(val_kind_of(obj) == VAL_OBJECT, "not an object: %s", txt(obj));
+    ck_assert_msg(val_kind_of(obj) == VAL_OBJECT, "not an object: %s", rego_text(obj));
     val *v = val_object_get_str(obj, key, strlen(key));
-    ck_assert_msg(v != NULL, "no %s in %s", key, txt(obj));
+    ck_assert_msg(v != NULL, "no %s in %s", key, rego_text(obj));
     return v;
 }
 
 static void expect(const val *got, const char *want_json)
 {
-    val *want = J(want_json);
-    ck_assert_msg(val_equal(got, want), "got  %s\nwant %s", txt(got), txt(want));
+    val *want = J(filled(want_json));
+    ck_assert_msg(val_equal(got, want), "got  %s\nwant %s", rego_text(got), rego_text(want));
 }
 
 static int64_t hits_of(const char *path)
@@ -519,7 +476,7 @@ START_TEST(methods_and_bodies)
     ck_assert_ptr_null(val_object_get_str(h, "content-type", 12));
     ck_assert_ptr_null(val_object_get_str(h, "accept", 6));
     ck_assert_ptr_null(val_object_get_str(h, "expect", 6));
-    ck_assert_msg(strncmp(val_str(get(h, "user-agent")), "Verdict/", 8) == 0, "%s", txt(h));
+    ck_assert_msg(strncmp(val_str(get(h, "user-agent")), "Verdict/", 8) == 0, "%s", rego_text(h));
 
     /* raw_body is sent as it is, and wins over body */
     r = send_ok("{\"method\": \"PUT\", \"url\": \"%URL%/echo\", \"raw_body\": \"a=b&c=d\", \"body\": {\"x\": 1},"
@@ -654,7 +611,7 @@ START_TEST(request_validation)
     send_err("{\"method\": \"get\"}", "eval_type_error", "operand 1 missing required request parameters(s): {\"url\"}");
     send_err("{}", "eval_type_error", "operand 1 missing required request parameters(s): {\"method\", \"url\"}");
     val *arg = J("\"x\""), *out;
-    ck_assert_int_eq(call("http.send", &arg, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("http.send", &arg, 1, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_msg, "operand 1 must be object but got string");
     send_err("{\"method\": \"get\", \"url\": \"%URL%\", \"raise_error\": \"no\"}", "eval_builtin_error",
              "invalid value for raise_error field");
@@ -860,34 +817,6 @@ START_TEST(header_cache)
 END_TEST
 
 /* Through the engine: one answer per request within an evaluation. */
-static char *eval_query(const char *policy, const char *query, char **errtext)
-{
-    verdict_engine *eng = verdict_new(NULL);
-    verdict_errors *errs = NULL;
-    char *out = NULL;
-    *errtext = NULL;
-    if (verdict_add_module(eng, "t.rego", policy, strlen(policy), &errs) != VERDICT_OK ||
-        verdict_commit(eng, &errs) != VERDICT_OK) {
-        *errtext = verdict_error_string(errs, 0);
-        verdict_errors_free(errs);
-        verdict_free(eng);
-        return NULL;
-    }
-    verdict_query_options qo = {0};
-    qo.strict_builtin_errors = 1;
-    verdict_result *res = NULL;
-    verdict_status st = verdict_query(eng, query, &qo, &res, &errs);
-    if (st == VERDICT_OK && verdict_result_count(res) > 0)
-        out = verdict_result_expr_value(res, 0, 0, 0);
-    if (st != VERDICT_OK) {
-        *errtext = verdict_error_string(errs, 0);
-        verdict_errors_free(errs);
-    }
-    verdict_result_free(res);
-    verdict_free(eng);
-    return out;
-}
-
 START_TEST(per_evaluation_memory)
 {
     char policy[1024];
@@ -899,19 +828,10 @@ START_TEST(per_evaluation_memory)
              "}\n"
              "e := http.send({\"method\": \"get\", \"url\": \"foo://x\"})\n",
              srv.port, srv.port);
-    char *err;
-    char *v = eval_query(policy, "data.t.r", &err);
-    ck_assert_msg(v != NULL, "%s", err ? err : "undefined");
-    ck_assert_str_eq(v, "[1,1]");
-    free(v);
-    v = eval_query(policy, "data.t.r", &err);
-    ck_assert_str_eq(v, "[2,2]");
-    free(v);
-    v = eval_query(policy, "data.t.e", &err);
-    ck_assert_ptr_null(v);
-    ck_assert_msg(err && strstr(err, "eval_builtin_error: http.send: Get \"foo://x\": unsupported protocol scheme \"foo\""),
-                  "%s", err ? err : "no error");
-    free(err);
+    CHECK_EVAL(policy, "data.t.r", 1, "[1,1]");
+    CHECK_EVAL(policy, "data.t.r", 1, "[2,2]");
+    CHECK_EVAL(policy, "data.t.e", 1,
+               "error: eval_builtin_error: http.send: Get \"foo://x\": unsupported protocol scheme \"foo\"");
 }
 END_TEST
 
@@ -1067,7 +987,7 @@ START_TEST(aws_sign_req)
 {
     for (size_t i = 0; i < sizeof aws_cases / sizeof aws_cases[0]; i++) {
         val *args[3] = {J(aws_cases[i].req), J(aws_cases[i].cfg), J("1451311705000000000")}, *out;
-        bi_status st = call("providers.aws.sign_req", args, &out);
+        bi_status st = call_builtin("providers.aws.sign_req", args, 3, &out);
         ck_assert_msg(st == BI_OK, "case %zu: %s", i, ctx.err_msg);
         expect(get(out, "headers"), aws_cases[i].want_headers);
         /* the rest of the request is unchanged */
@@ -1075,20 +995,20 @@ START_TEST(aws_sign_req)
     }
     val *args[3] = {J("{\"method\": \"get\", \"url\": \"http://example.com\"}"),
                     J("{\"aws_access_key\": \"a\", \"aws_service\": \"s3\"}"), J("0")}, *out;
-    ck_assert_int_eq(call("providers.aws.sign_req", args, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("providers.aws.sign_req", args, 3, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_code, "eval_type_error");
     ck_assert_str_eq(ctx.err_msg,
                      "operand 2 missing required AWS config parameters(s): {\"aws_region\", \"aws_secret_access_key\"}");
     args[1] = J("{" AWS_CFG ", \"disable_payload_signing\": \"yes\"}");
-    ck_assert_int_eq(call("providers.aws.sign_req", args, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("providers.aws.sign_req", args, 3, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_msg, "operand 2 invalid value for 'disable_payload_signing' in AWS config");
     args[1] = J("{" AWS_CFG "}");
     args[2] = J("1.5");
-    ck_assert_int_eq(call("providers.aws.sign_req", args, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("providers.aws.sign_req", args, 3, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_msg, "operand 3 could not convert time_ns value into a unix timestamp");
     args[0] = J("{\"method\": \"get\"}");
     args[2] = J("0");
-    ck_assert_int_eq(call("providers.aws.sign_req", args, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("providers.aws.sign_req", args, 3, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_msg, "operand 1 missing required request parameters(s): {\"url\"}");
 }
 END_TEST
@@ -1100,7 +1020,7 @@ START_TEST(opa_runtime)
 {
     val *out;
     opa_runtime_set(NULL);
-    ck_assert_int_eq(call("opa.runtime", NULL, &out), BI_OK);
+    ck_assert_int_eq(call_builtin("opa.runtime", NULL, 0, &out), BI_OK);
     expect(out, "{}");
 
     setenv("VERDICT_TEST_ENV", "yes", 1);
@@ -1108,7 +1028,7 @@ START_TEST(opa_runtime)
     expect(get(get(info, "env"), "VERDICT_TEST_ENV"), "\"yes\"");
     expect(get(info, "version"), "\"" VERDICT_VERSION "\"");
     ck_assert_int_eq(opa_runtime_set(info), 0);
-    ck_assert_int_eq(call("opa.runtime", NULL, &out), BI_OK);
+    ck_assert_int_eq(call_builtin("opa.runtime", NULL, 0, &out), BI_OK);
     ck_assert(val_equal(out, info));
 
     /* credentials and private keys are not shown */
@@ -1116,18 +1036,18 @@ START_TEST(opa_runtime)
                  " \"keys\": {\"k\": {\"algorithm\": \"RS256\", \"key\": \"secret\", \"private_key\": \"p\"}},"
                  " \"labels\": {\"a\": \"b\"}}");
     ck_assert_int_eq(opa_runtime_set(opa_runtime_default(&A, cfg)), 0);
-    ck_assert_int_eq(call("opa.runtime", NULL, &out), BI_OK);
+    ck_assert_int_eq(call_builtin("opa.runtime", NULL, 0, &out), BI_OK);
     expect(get(out, "config"), "{\"services\": {\"acme\": {\"url\": \"https://x\"}}, \"keys\": {\"k\": "
                                "{\"algorithm\": \"RS256\"}}, \"labels\": {\"a\": \"b\"}}");
     ck_assert_int_eq(opa_runtime_set(opa_runtime_default(&A, J("{\"services\": [{\"credentials\": 1, \"u\": 2}]}"))), 0);
-    ck_assert_int_eq(call("opa.runtime", NULL, &out), BI_OK);
+    ck_assert_int_eq(call_builtin("opa.runtime", NULL, 0, &out), BI_OK);
     expect(get(out, "config"), "{\"services\": [{\"u\": 2}]}");
     ck_assert_int_eq(opa_runtime_set(opa_runtime_default(&A, J("{\"services\": \"x\"}"))), 0);
-    ck_assert_int_eq(call("opa.runtime", NULL, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("opa.runtime", NULL, 0, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_msg, "illegal service config type: string");
     ck_assert_int_eq(opa_runtime_set(J("[1]")), -1);
     opa_runtime_set(NULL);
-    ck_assert_int_eq(call("opa.runtime", NULL, &out), BI_OK);
+    ck_assert_int_eq(call_builtin("opa.runtime", NULL, 0, &out), BI_OK);
     expect(out, "{}");
 }
 END_TEST
@@ -1138,7 +1058,7 @@ END_TEST
 static val *parse_module(const char *file, const char *text)
 {
     val *args[2] = {val_cstring(&A, file), val_cstring(&A, text)}, *out;
-    bi_status st = call("rego.parse_module", args, &out);
+    bi_status st = call_builtin("rego.parse_module", args, 2, &out);
     ck_assert_msg(st == BI_OK, "%s", ctx.err_msg);
     return out;
 }
@@ -1235,11 +1155,11 @@ START_TEST(parse_module_json)
 
     /* errors are OPA's text of the parse errors */
     val *args[2] = {val_cstring(&A, "x.rego"), val_cstring(&A, "package foo.")}, *out;
-    ck_assert_int_eq(call("rego.parse_module", args, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("rego.parse_module", args, 2, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_code, "eval_builtin_error");
     ck_assert_msg(strncmp(ctx.err_msg, "1 error occurred: x.rego:1: rego_parse_error: ", 46) == 0, "%s", ctx.err_msg);
     args[1] = val_int(&A, 1);
-    ck_assert_int_eq(call("rego.parse_module", args, &out), BI_ERR);
+    ck_assert_int_eq(call_builtin("rego.parse_module", args, 2, &out), BI_ERR);
     ck_assert_str_eq(ctx.err_msg, "operand 1 must be string but got number");
 }
 END_TEST
@@ -1263,7 +1183,7 @@ Suite *suite_builtins_http(void)
     TCase *tc = tcase_create("http");
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, server_start, server_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
     tcase_add_test(tc, registered);
     tcase_add_test(tc, get_json);
     tcase_add_test(tc, methods_and_bodies);

@@ -4,13 +4,10 @@
  * net.lookup_ip_addr) are also run through the public API, where one
  * evaluation must see one value per distinct call.
  *
- * Cases are table rows: the builtin, its arguments as JSON text (with
- * {"$set": [...]} for a set and {"$obj": [[k, v], ...]} for an object with
- * non-string keys), and what is expected:
- *   "=TEXT"        the result, printed as Rego text (sets as {1, 2})
- *   "!code: msg"   an error with that code and exact message (without the
- *                  "<name>: " prefix the VM adds)
- *   "?"            undefined
+ * Cases are table rows (tcase in builtin_harness.h): the builtin, its
+ * arguments as JSON text (with {"$set": [...]} for a set and {"$obj": ...}
+ * for an object with non-string keys), and the outcome expected ("=TEXT"
+ * with the result as Rego text, "!code: msg" or "?").
  * The rows port OPA's conformance cases for these builtins (test/cases/
  * testdata: time, units, semver*, uuid, netcidr*, reachable) and the tables
  * of the Go packages OPA relies on (time's format and duration tests,
@@ -18,120 +15,13 @@
  * against Go's time and net packages. */
 #include <check.h>
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/builtins.h"
-#include "engine/json.h"
-#include "engine/strbuf.h"
 #include "engine/value.h"
-#include "include/verdict.h"
 
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
-
-/* JSON with the $set / $obj notation turned into Rego values. */
-static val *rego_of(val *v)
-{
-    if (val_kind_of(v) == VAL_ARRAY) {
-        size_t n = val_len(v);
-        val **items = arena_alloc(&A, (n + 1) * sizeof *items);
-        for (size_t i = 0; i < n; i++)
-            items[i] = rego_of(val_array_items(v)[i]);
-        return val_array(&A, items, n);
-    }
-    if (val_kind_of(v) != VAL_OBJECT)
-        return v;
-    val *set = val_object_get_str(v, "$set", 4), *obj = val_object_get_str(v, "$obj", 4);
-    if (set && val_len(v) == 1) {
-        val *items = rego_of(set);
-        return val_set(&A, val_array_items(items), val_len(items));
-    }
-    size_t n = obj && val_len(v) == 1 ? val_len(obj) : val_len(v);
-    val **keys = arena_alloc(&A, (n + 1) * sizeof *keys), **vals = arena_alloc(&A, (n + 1) * sizeof *vals);
-    for (size_t i = 0; i < n; i++) {
-        if (obj && val_len(v) == 1) {
-            val *pair = val_array_items(obj)[i];
-            keys[i] = rego_of(val_array_items(pair)[0]);
-            vals[i] = rego_of(val_array_items(pair)[1]);
-        } else {
-            keys[i] = val_object_keys(v)[i];
-            vals[i] = rego_of(val_object_values(v)[i]);
-        }
-    }
-    return val_object(&A, keys, vals, n);
-}
-
-static val *J(const char *text)
-{
-    json_error err;
-    val *v = json_parse(&A, text, strlen(text), 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", text, err.msg);
-    return rego_of(v);
-}
-
-typedef struct tcase {
-    const char *name;
-    const char *args[4];
-    const char *want;
-} tcase;
-
-/* Calls the builtin; the outcome as "=TEXT", "!code: msg" or "?" (caller frees). */
-static char *call_text(const char *name, val **args, int nargs)
-{
-    const builtin_def *d = builtin_lookup(name);
-    ck_assert_msg(d != NULL, "builtin %s not registered", name);
-    ck_assert_msg(d->arity == nargs, "%s: arity %d, called with %d", name, d->arity, nargs);
-    val *out = NULL;
-    memset(ctx.err_msg, 0, sizeof ctx.err_msg);
-    ctx.err_code = NULL;
-    ctx.def = d;
-    bi_status st = d->fn(&ctx, args, &out);
-    strbuf got = STRBUF_INIT;
-    if (st == BI_OK) {
-        ck_assert_ptr_nonnull(out);
-        sb_putc(&got, '=');
-        val_write_rego(&got, out);
-    } else if (st == BI_UNDEF) {
-        sb_putc(&got, '?');
-    } else {
-        sb_printf(&got, "!%s: %s", ctx.err_code, ctx.err_msg);
-    }
-    return sb_detach(&got);
-}
-
-static void run_case(const tcase *t)
-{
-    val *args[4] = {NULL, NULL, NULL, NULL};
-    int n = 0;
-    while (n < 4 && t->args[n]) {
-        args[n] = J(t->args[n]);
-        n++;
-    }
-    char *got = call_text(t->name, args, n);
-    ck_assert_msg(strcmp(got, t->want) == 0, "%s(%s, %s, %s, %s):\n  got  %s\n  want %s", t->name,
-                  t->args[0] ? t->args[0] : "", t->args[1] ? t->args[1] : "", t->args[2] ? t->args[2] : "",
-                  t->args[3] ? t->args[3] : "", got, t->want);
-    free(got);
-}
-
-static void run_table(const tcase *cases, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        run_case(&cases[i]);
-}
-
-#define RUN(table) run_table(table, sizeof table / sizeof table[0])
+#include "builtin_harness.h"
 
 /* time.parse_rfc3339_ns and time.parse_ns: OPA's time/parse_rfc3339_nanos*,
  * time/parse_nanos* and time/diff layouts,
@@ -1039,7 +929,7 @@ END_TEST
 START_TEST(test_now_ns)
 {
     ctx.now_ns = 1700000000123456789;
-    char *got = call_text("time.now_ns", NULL, 0);
+    char *got = call_text("time.now_ns", NULL, 0, AS_REGO);
     ck_assert_str_eq(got, "=1700000000123456789");
     free(got);
     ck_assert(builtin_lookup("time.now_ns")->flags & BI_F_NONDET);
@@ -1065,8 +955,8 @@ START_TEST(test_uuid_rfc4122)
 {
     ck_assert(builtin_lookup("uuid.rfc4122")->flags & BI_F_NONDET);
     val *args[1] = {J("\"key\"")};
-    char *a = call_text("uuid.rfc4122", args, 1);
-    char *b = call_text("uuid.rfc4122", args, 1);
+    char *a = call_text("uuid.rfc4122", args, 1, AS_REGO);
+    char *b = call_text("uuid.rfc4122", args, 1, AS_REGO);
     /* "=\"...\"": strip the quoting */
     ck_assert_int_eq(strlen(a), 39);
     a[38] = 0;
@@ -1079,7 +969,7 @@ START_TEST(test_uuid_rfc4122)
     free(b);
     /* the parser accepts what the generator makes */
     val *arg = J("\"00000000-0000-4000-8000-000000000000\"");
-    char *p = call_text("uuid.parse", &arg, 1);
+    char *p = call_text("uuid.parse", &arg, 1, AS_REGO);
     ck_assert_str_eq(p, "={\"variant\": \"RFC4122\", \"version\": 4}");
     free(p);
 }
@@ -1101,7 +991,7 @@ START_TEST(test_rand_intn)
     bool seen[10] = {false};
     val *args[2] = {J("\"x\""), J("-10")};
     for (int i = 0; i < 2000; i++) {
-        char *got = call_text("rand.intn", args, 2);
+        char *got = call_text("rand.intn", args, 2, AS_REGO);
         int v = atoi(got + 1);
         ck_assert_msg(got[0] == '=' && v >= 0 && v < 10, "rand.intn: %s", got);
         seen[v] = true;
@@ -1111,7 +1001,7 @@ START_TEST(test_rand_intn)
         ck_assert_msg(seen[i], "rand.intn never gave %d", i);
     /* the full int64 range */
     val *big[2] = {J("\"x\""), J("-9223372036854775808")};
-    char *got = call_text("rand.intn", big, 2);
+    char *got = call_text("rand.intn", big, 2, AS_REGO);
     ck_assert_msg(got[0] == '=' && got[1] != '-', "rand.intn: %s", got);
     free(got);
 }
@@ -1120,53 +1010,17 @@ END_TEST
 START_TEST(test_expand_limit)
 {
     val *arg = J("\"10.0.0.0/8\"");
-    char *got = call_text("net.cidr_expand", &arg, 1);
+    char *got = call_text("net.cidr_expand", &arg, 1, AS_REGO);
     ck_assert_str_eq(got, "!eval_builtin_error: CIDR 10.0.0.0/8 has more than 1048576 addresses to expand");
     free(got);
     arg = J("\"10.0.0.0/12\"");
-    got = call_text("net.cidr_expand", &arg, 1);
+    got = call_text("net.cidr_expand", &arg, 1, AS_REGO);
     ck_assert_msg(got[0] == '=', "%.80s", got);
     free(got);
 }
 END_TEST
 
 /* ---- through the engine ---- */
-
-/* Evaluates `query` against `module`: the first expression's value as JSON,
- * "undefined", or "error: <code>: <message>" (caller frees). */
-static char *eval_value(const char *module, const char *query, int strict)
-{
-    verdict_engine *e = verdict_new(NULL);
-    verdict_errors *errs = NULL;
-    char *out = NULL;
-    verdict_result *r = NULL;
-    if ((module && verdict_add_module(e, "test.rego", module, strlen(module), &errs) != VERDICT_OK) ||
-        verdict_commit(e, &errs) != VERDICT_OK)
-        goto fail;
-    verdict_query_options qo = {0};
-    qo.strict_builtin_errors = strict;
-    if (verdict_query(e, query, &qo, &r, &errs) != VERDICT_OK)
-        goto fail;
-    out = verdict_result_count(r) ? verdict_result_expr_value(r, 0, 0, 0) : strdup("undefined");
-    verdict_result_free(r);
-    verdict_free(e);
-    return out;
-fail: {
-    size_t n = strlen(verdict_error_code(errs, 0)) + strlen(verdict_error_message(errs, 0)) + 16;
-    out = malloc(n);
-    snprintf(out, n, "error: %s: %s", verdict_error_code(errs, 0), verdict_error_message(errs, 0));
-    verdict_errors_free(errs);
-    verdict_free(e);
-    return out;
-}
-}
-
-#define CHECK_EVAL(module, query, strict, want)                                                    \
-    do {                                                                                           \
-        char *got_ = eval_value(module, query, strict);                                            \
-        ck_assert_msg(strcmp(got_, want) == 0, "%s:\n  got  %s\n  want %s", query, got_, want);    \
-        free(got_);                                                                                \
-    } while (0)
 
 START_TEST(test_one_value_per_evaluation)
 {
@@ -1227,7 +1081,7 @@ Suite *suite_builtins_misc(void)
 {
     Suite *s = suite_create("builtins_misc");
     TCase *tc = tcase_create("tables");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_time_parse);
     tcase_add_test(tc, test_time_duration);

@@ -1,98 +1,28 @@
 /* Unit tests for the regex and glob builtin groups (regex.c, glob.c and the
  * RE2 shim), called through the registry as the VM calls them.
  *
- * Table rows: the builtin, its arguments as JSON text, and what is expected:
- *   "=TEXT"        the result, printed as Rego text
- *   "!code: msg"   an error with that code and exact message
- *   "?"            undefined
+ * Table rows (tcase in builtin_harness.h): the builtin, its arguments as
+ * JSON text, and the outcome expected ("=TEXT", "!code: msg" or "?").
  * Expected values follow Go's regexp package and OPA's topdown/regex.go,
  * glob.go, regex_template.go, gobwas/glob v0.2.3 and glob-intersection
  * v0.2.0; rows marked "conformance" port OPA's own cases. */
 #include <check.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/builtins.h"
 #include "engine/builtins/re2_shim.h"
-#include "engine/json.h"
 #include "engine/strbuf.h"
 #include "engine/value.h"
+
+#include "builtin_harness.h"
 
 /* Defined in engine/builtins/glob.c for tests. */
 void glob_cache_stats(size_t *entries, unsigned long *compiles);
 void glob_cache_clear(void);
-
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
-
-static val *J(const char *text)
-{
-    json_error err;
-    val *v = json_parse(&A, text, strlen(text), 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", text, err.msg);
-    return v;
-}
-
-typedef struct tcase {
-    const char *name;
-    const char *args[4];
-    const char *want;
-} tcase;
-
-/* Calls a builtin and describes the outcome as the tables write it. */
-static void call_text(const char *name, val **args, int n, strbuf *got)
-{
-    const builtin_def *d = builtin_lookup(name);
-    ck_assert_msg(d != NULL, "builtin %s not registered", name);
-    ck_assert_msg(d->arity == n, "%s: arity %d, called with %d", name, d->arity, n);
-    val *out = NULL;
-    memset(ctx.err_msg, 0, sizeof ctx.err_msg);
-    ctx.err_code = NULL;
-    bi_status st = d->fn(&ctx, args, &out);
-    if (st == BI_OK) {
-        ck_assert_ptr_nonnull(out);
-        sb_putc(got, '=');
-        val_write_rego(got, out);
-    } else if (st == BI_UNDEF) {
-        sb_putc(got, '?');
-    } else {
-        sb_printf(got, "!%s: %s", ctx.err_code, ctx.err_msg);
-    }
-}
-
-static void run_case(const tcase *t)
-{
-    val *args[4] = {NULL, NULL, NULL, NULL};
-    int n = 0;
-    while (n < 4 && t->args[n])
-        args[n] = J(t->args[n]), n++;
-    strbuf got = STRBUF_INIT;
-    call_text(t->name, args, n, &got);
-    ck_assert_msg(strcmp(got.data, t->want) == 0, "%s(%s, %s, %s, %s):\n  got  %s\n  want %s", t->name,
-                  t->args[0] ? t->args[0] : "", t->args[1] ? t->args[1] : "", t->args[2] ? t->args[2] : "",
-                  t->args[3] ? t->args[3] : "", got.data, t->want);
-    sb_free(&got);
-}
-
-static void run_table(const tcase *cases, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        run_case(&cases[i]);
-}
-
-#define RUN(table) run_table(table, sizeof table / sizeof table[0])
 
 static double now_seconds(void)
 {
@@ -223,11 +153,10 @@ START_TEST(regex_nesting)
     for (int i = 0; i < 1001; i++)
         sb_putc(&p, ')');
     val *args[2] = {val_string(&A, p.data, p.len), val_cstring(&A, "a")};
-    strbuf got = STRBUF_INIT;
-    call_text("regex.match", args, 2, &got);
+    char *got = call_text("regex.match", args, 2, AS_REGO);
     const char *want = PE "expression nests too deeply: `(((";
-    ck_assert_msg(strncmp(got.data, want, strlen(want)) == 0, "got %s", got.data);
-    sb_free(&got);
+    ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "got %s", got);
+    free(got);
     sb_free(&p);
 }
 END_TEST
@@ -531,10 +460,9 @@ static val *S(const char *s) { return val_string(&A, s, strlen(s)); }
 
 static void expect_call(const char *name, val **args, int n, const char *want)
 {
-    strbuf got = STRBUF_INIT;
-    call_text(name, args, n, &got);
-    ck_assert_msg(strcmp(got.data, want) == 0, "%s: got %s, want %s", name, got.data, want);
-    sb_free(&got);
+    char *got = call_text(name, args, n, AS_REGO);
+    ck_assert_msg(strcmp(got, want) == 0, "%s: got %s, want %s", name, got, want);
+    free(got);
 }
 
 START_TEST(invalid_utf8)
@@ -728,12 +656,6 @@ START_TEST(arena_limit_does_not_leak)
     val *s = val_string(&A, big.data, big.len);
     sb_free(&big);
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        arena small;
-        arena_init(&small, 1024);
-        jmp_buf jb;
-        bi_ctx c2;
-        memset(&c2, 0, sizeof c2);
-        c2.a = &small;
         val *args[3];
         if (!strcmp(names[k], "regex.replace")) {
             args[0] = s;
@@ -744,17 +666,7 @@ START_TEST(arena_limit_does_not_leak)
             args[1] = s;
             args[2] = val_int(&A, -1);
         }
-        small.limit = 4096;
-        small.oom = &jb;
-        volatile int jumped = 0;
-        val *out = NULL;
-        if (setjmp(jb) == 0)
-            builtin_lookup(names[k])->fn(&c2, args, &out);
-        else
-            jumped = 1;
-        ck_assert_msg(jumped, "%s: expected the arena limit to be hit", names[k]);
-        small.oom = NULL;
-        arena_release(&small);
+        expect_arena_limit_hit(names[k], args);
     }
 }
 END_TEST
@@ -847,7 +759,7 @@ Suite *suite_builtins_regex(void)
 {
     Suite *s = suite_create("builtins_regex");
     TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, regex_match);
     tcase_add_test(tc, regex_nesting);

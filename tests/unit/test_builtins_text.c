@@ -2,119 +2,22 @@
  * render_template), objects, arrays, encoding.  Each builtin is called
  * through the registry as the VM calls it.
  *
- * Cases are table rows: the builtin, its arguments as JSON text (with
- * {"$set": [...]} for a set and {"$obj": [[k, v], ...]} for an object with
- * non-string keys), and what is expected:
- *   "=TEXT"        the result, printed as Rego text (sets as {1, 2})
- *   "!code: msg"   an error with that code and exact message
- *   "?"            undefined
+ * Cases are table rows (tcase in builtin_harness.h): the builtin, its
+ * arguments as JSON text (with {"$set": [...]} for a set and {"$obj": ...}
+ * for an object with non-string keys), and the outcome expected ("=TEXT"
+ * with the result as Rego text, "!code: msg" or "?").
  * Many rows port OPA's conformance cases (strings, sprintf, trim*,
  * replacen, object*, json*, base64*, hexbuiltins, urlbuiltins, array,
  * subset); the rest pin down Go behaviour OPA inherits. */
 #include <check.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/builtins.h"
-#include "engine/json.h"
 #include "engine/strbuf.h"
 #include "engine/value.h"
 
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
-
-/* JSON with the $set / $obj notation turned into Rego values. */
-static val *rego_of(val *v)
-{
-    if (val_kind_of(v) == VAL_ARRAY) {
-        size_t n = val_len(v);
-        val **items = arena_alloc(&A, (n + 1) * sizeof *items);
-        for (size_t i = 0; i < n; i++)
-            items[i] = rego_of(val_array_items(v)[i]);
-        return val_array(&A, items, n);
-    }
-    if (val_kind_of(v) != VAL_OBJECT)
-        return v;
-    val *set = val_object_get_str(v, "$set", 4), *obj = val_object_get_str(v, "$obj", 4);
-    if (set && val_len(v) == 1) {
-        val *items = rego_of(set);
-        return val_set(&A, val_array_items(items), val_len(items));
-    }
-    size_t n = obj && val_len(v) == 1 ? val_len(obj) : val_len(v);
-    val **keys = arena_alloc(&A, (n + 1) * sizeof *keys), **vals = arena_alloc(&A, (n + 1) * sizeof *vals);
-    for (size_t i = 0; i < n; i++) {
-        if (obj && val_len(v) == 1) {
-            val *pair = val_array_items(obj)[i];
-            keys[i] = rego_of(val_array_items(pair)[0]);
-            vals[i] = rego_of(val_array_items(pair)[1]);
-        } else {
-            keys[i] = val_object_keys(v)[i];
-            vals[i] = rego_of(val_object_values(v)[i]);
-        }
-    }
-    return val_object(&A, keys, vals, n);
-}
-
-static val *J(const char *text)
-{
-    json_error err;
-    val *v = json_parse(&A, text, strlen(text), 0, &err);
-    ck_assert_msg(v != NULL, "bad JSON in test: %s (%s)", text, err.msg);
-    return rego_of(v);
-}
-
-typedef struct tcase {
-    const char *name;
-    const char *args[3];
-    const char *want;
-} tcase;
-
-static void run_case(const tcase *t)
-{
-    const builtin_def *d = builtin_lookup(t->name);
-    ck_assert_msg(d != NULL, "builtin %s not registered", t->name);
-    val *args[3] = {NULL, NULL, NULL};
-    int n = 0;
-    while (n < 3 && t->args[n])
-        args[n] = J(t->args[n]), n++;
-    ck_assert_msg(d->arity == n, "%s: arity %d, called with %d", t->name, d->arity, n);
-    val *out = NULL;
-    memset(ctx.err_msg, 0, sizeof ctx.err_msg);
-    ctx.err_code = NULL;
-    bi_status st = d->fn(&ctx, args, &out);
-    strbuf got = STRBUF_INIT;
-    if (st == BI_OK) {
-        ck_assert_ptr_nonnull(out);
-        sb_putc(&got, '=');
-        val_write_rego(&got, out);
-    } else if (st == BI_UNDEF) {
-        sb_putc(&got, '?');
-    } else {
-        sb_printf(&got, "!%s: %s", ctx.err_code, ctx.err_msg);
-    }
-    ck_assert_msg(strcmp(got.data, t->want) == 0, "%s(%s, %s, %s):\n  got  %s\n  want %s", t->name,
-                  t->args[0] ? t->args[0] : "", t->args[1] ? t->args[1] : "", t->args[2] ? t->args[2] : "", got.data,
-                  t->want);
-    sb_free(&got);
-}
-
-static void run_table(const tcase *cases, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        run_case(&cases[i]);
-}
-
-#define RUN(table) run_table(table, sizeof table / sizeof table[0])
+#include "builtin_harness.h"
 
 /* ---- strings ---- */
 
@@ -661,19 +564,13 @@ END_TEST
 START_TEST(arena_limit_does_not_leak)
 {
     static const char *names[] = {"sprintf", "concat", "yaml.marshal", "json.marshal", "strings.render_template"};
-    for (volatile size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        arena small;
-        arena_init(&small, 1024);
-        jmp_buf jb;
-        bi_ctx c2;
-        memset(&c2, 0, sizeof c2);
-        c2.a = &small;
-        /* big inputs live in A; results would go to the small arena */
-        strbuf big = STRBUF_INIT;
-        for (int i = 0; i < 5000; i++)
-            sb_puts(&big, "abcdefgh");
-        val *s = val_string(&A, big.data, big.len);
-        sb_free(&big);
+    /* big inputs live in A; results would go to the small arena */
+    strbuf big = STRBUF_INIT;
+    for (int i = 0; i < 5000; i++)
+        sb_puts(&big, "abcdefgh");
+    val *s = val_string(&A, big.data, big.len);
+    sb_free(&big);
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         val *args[2];
         if (!strcmp(names[k], "sprintf")) {
             args[0] = val_cstring(&A, "%s");
@@ -689,17 +586,7 @@ START_TEST(arena_limit_does_not_leak)
         } else {
             args[0] = s;
         }
-        small.limit = 4096;
-        small.oom = &jb;
-        volatile int jumped = 0;
-        val *out = NULL;
-        if (setjmp(jb) == 0)
-            builtin_lookup(names[k])->fn(&c2, args, &out);
-        else
-            jumped = 1;
-        ck_assert_msg(jumped, "%s: expected the arena limit to be hit", names[k]);
-        small.oom = NULL;
-        arena_release(&small);
+        expect_arena_limit_hit(names[k], args);
     }
 }
 END_TEST
@@ -710,7 +597,7 @@ Suite *suite_builtins_text(void)
 {
     Suite *s = suite_create("builtins_text");
     TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
     tcase_add_test(tc, strings_builtins);
     tcase_add_test(tc, sprintf_builtin);
     tcase_add_test(tc, render_template);

@@ -1,6 +1,6 @@
 /* Unit tests for the builtin group "uri" (engine/builtins/uri.c): uri.parse
- * and uri.is_valid, called through the group's table, and uri_go_reformat
- * (url.Parse then URL.String()).
+ * and uri.is_valid, called through the registry as the VM calls them, and
+ * uri_go_reformat (url.Parse then URL.String()).
  *
  * Rows port OPA's conformance cases (v1/test/cases/testdata/v1/uribuiltins)
  * and pin down the Go net/url behaviour OPA inherits: escapes, userinfo,
@@ -8,37 +8,15 @@
  * is the argument as JSON and what is expected: "=JSON" for a result
  * (canonical JSON, keys sorted) or "!code: message" for an error. */
 #include <check.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/builtins.h"
-#include "engine/json.h"
-#include "engine/strbuf.h"
 #include "engine/value.h"
 
-extern const builtin_def bi_group_uri[];
+#include "builtin_harness.h"
+
 bool uri_go_reformat(arena *a, const char *s, size_t n, const char **out, size_t *outn);
-
-static arena A;
-static bi_ctx ctx;
-
-static void setup(void)
-{
-    arena_init(&A, 1 << 16);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.a = &A;
-}
-
-static void teardown(void) { arena_release(&A); }
-
-static const builtin_def *def(const char *name)
-{
-    for (const builtin_def *d = bi_group_uri; d->name; d++)
-        if (strcmp(d->name, name) == 0)
-            return d;
-    return NULL;
-}
 
 typedef struct ucase {
     const char *name;
@@ -48,30 +26,13 @@ typedef struct ucase {
 
 static void run_case(const ucase *t)
 {
-    const builtin_def *d = def(t->name);
-    ck_assert_msg(d != NULL, "%s missing from bi_group_uri", t->name);
-    json_error jerr;
-    val *arg = json_parse(&A, t->arg, strlen(t->arg), 0, &jerr);
-    ck_assert_msg(arg != NULL, "bad JSON in test: %s", t->arg);
-    val *out = NULL;
-    ctx.err_code = NULL;
-    ctx.err_msg[0] = '\0';
-    bi_status st = d->fn(&ctx, &arg, &out);
-    strbuf got = STRBUF_INIT;
-    if (st == BI_OK) {
-        sb_putc(&got, '=');
-        json_write(&got, out, 0);
-    } else if (st == BI_UNDEF) {
-        sb_putc(&got, '?');
-    } else {
-        sb_printf(&got, "!%s: %s", ctx.err_code, ctx.err_msg);
-    }
-    ck_assert_msg(strcmp(got.data, t->want) == 0, "%s(%s):\n  got  %s\n  want %s", t->name, t->arg, got.data,
-                  t->want);
-    sb_free(&got);
+    val *arg = J(t->arg);
+    char *got = call_text(t->name, &arg, 1, AS_JSON);
+    ck_assert_msg(strcmp(got, t->want) == 0, "%s(%s):\n  got  %s\n  want %s", t->name, t->arg, got, t->want);
+    free(got);
 }
 
-#define RUN(table)                                                  \
+#define RUN_UCASES(table)                                           \
     for (size_t i_ = 0; i_ < sizeof table / sizeof table[0]; i_++) \
     run_case(&table[i_])
 
@@ -178,13 +139,13 @@ static const ucase go_parse[] = {
     {"uri.is_valid", "\"http://user:p@ss@host/\"", "=true"},
 };
 
-START_TEST(parse_opa_cases) { RUN(opa_parse); }
+START_TEST(parse_opa_cases) { RUN_UCASES(opa_parse); }
 END_TEST
 
-START_TEST(is_valid_opa_cases) { RUN(opa_is_valid); }
+START_TEST(is_valid_opa_cases) { RUN_UCASES(opa_is_valid); }
 END_TEST
 
-START_TEST(go_url_semantics) { RUN(go_parse); }
+START_TEST(go_url_semantics) { RUN_UCASES(go_parse); }
 END_TEST
 
 /* url.Parse(s).String(), as annotations use it for related_resources. */
@@ -247,7 +208,7 @@ Suite *suite_builtins_uri(void)
 {
     Suite *s = suite_create("builtins_uri");
     TCase *tc = tcase_create("uri");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, builtin_setup, builtin_teardown);
     tcase_add_test(tc, parse_opa_cases);
     tcase_add_test(tc, is_valid_opa_cases);
     tcase_add_test(tc, go_url_semantics);

@@ -11,6 +11,8 @@
 
 #include "include/verdict.h"
 
+#include "archive_writer.h"
+
 static char dir[64];
 
 static const char *path_of(const char *name)
@@ -22,39 +24,6 @@ static const char *path_of(const char *name)
     return p;
 }
 
-typedef struct entry {
-    const char *name;
-    const char *content;    /* NULL with link: a symlink */
-    const char *link;
-} entry;
-
-static void write_tgz(const char *out, const entry *es, int n)
-{
-    struct archive *a = archive_write_new();
-    archive_write_add_filter_gzip(a);
-    archive_write_set_format_pax_restricted(a);
-    ck_assert_int_eq(archive_write_open_filename(a, out), ARCHIVE_OK);
-    for (int i = 0; i < n; i++) {
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, es[i].name);
-        if (es[i].link) {
-            archive_entry_set_filetype(e, AE_IFLNK);
-            archive_entry_set_symlink(e, es[i].link);
-            archive_entry_set_perm(e, 0777);
-        } else {
-            archive_entry_set_filetype(e, AE_IFREG);
-            archive_entry_set_perm(e, 0644);
-            archive_entry_set_size(e, (la_int64_t)strlen(es[i].content));
-        }
-        ck_assert_int_eq(archive_write_header(a, e), ARCHIVE_OK);
-        if (!es[i].link)
-            archive_write_data(a, es[i].content, strlen(es[i].content));
-        archive_entry_free(e);
-    }
-    archive_write_close(a);
-    archive_write_free(a);
-}
-
 static const char *POLICY = "package authz\n"
                             "default allow := false\n"
                             "allow if input.user in data.authz_users.admins\n";
@@ -62,10 +31,10 @@ static const char *MANIFEST = "{\"revision\": \"r1\", \"roots\": [\"authz\", \"a
 
 static verdict_engine *loaded(void)
 {
-    const entry good[] = {
-        {"/.manifest", MANIFEST, NULL},
-        {"/authz/policy.rego", POLICY, NULL},
-        {"/authz_users/data.json", "{\"admins\": [\"alice\"]}", NULL},
+    const tentry good[] = {
+        {"/.manifest", 'f', MANIFEST},
+        {"/authz/policy.rego", 'f', POLICY},
+        {"/authz_users/data.json", 'f', "{\"admins\": [\"alice\"]}"},
     };
     write_tgz(path_of("good.tar.gz"), good, 3);
     verdict_engine *e = verdict_new(NULL);
@@ -109,9 +78,9 @@ START_TEST(delta_changes_the_answer)
 {
     verdict_engine *e = loaded();
     ck_assert_int_eq(verdict_allow(e, "authz/allow", "{\"user\":\"bob\"}", 14), 0);
-    const entry delta[] = {
-        {"/.manifest", "{\"revision\": \"r2\", \"roots\": [\"authz\", \"authz_users\"]}", NULL},
-        {"/patch.json", "{\"data\": [{\"op\": \"upsert\", \"path\": \"/authz_users/admins/-\", \"value\": \"bob\"}]}", NULL},
+    const tentry delta[] = {
+        {"/.manifest", 'f', "{\"revision\": \"r2\", \"roots\": [\"authz\", \"authz_users\"]}"},
+        {"/patch.json", 'f', "{\"data\": [{\"op\": \"upsert\", \"path\": \"/authz_users/admins/-\", \"value\": \"bob\"}]}"},
     };
     write_tgz(path_of("delta.tar.gz"), delta, 2);
     ck_assert_int_eq(verdict_load_bundle_file(e, "main", path_of("delta.tar.gz"), NULL, NULL), VERDICT_OK);
@@ -126,21 +95,21 @@ END_TEST
 START_TEST(bad_bundles_keep_the_previous_one)
 {
     verdict_engine *e = loaded();
-    const entry traversal[] = {{"/.manifest", MANIFEST, NULL}, {"x/../../evil.rego", "package authz\n", NULL}};
+    const tentry traversal[] = {{"/.manifest", 'f', MANIFEST}, {"x/../../evil.rego", 'f', "package authz\n"}};
     write_tgz(path_of("traversal.tar.gz"), traversal, 2);
     refused(e, "main", path_of("traversal.tar.gz"), NULL, "entry \"x/../../evil.rego\": path escapes the bundle");
 
-    const entry link[] = {{"/.manifest", MANIFEST, NULL}, {"/authz/policy.rego", NULL, "/etc/passwd"}};
+    const tentry link[] = {{"/.manifest", 'f', MANIFEST}, {"/authz/policy.rego", 'l', "/etc/passwd"}};
     write_tgz(path_of("link.tar.gz"), link, 2);
     refused(e, "main", path_of("link.tar.gz"), NULL, "entry \"/authz/policy.rego\": symbolic links are not allowed");
 
-    const entry outside[] = {{"/.manifest", MANIFEST, NULL}, {"/users/data.json", "{}", NULL}};
+    const tentry outside[] = {{"/.manifest", 'f', MANIFEST}, {"/users/data.json", 'f', "{}"}};
     write_tgz(path_of("outside.tar.gz"), outside, 2);
     refused(e, "main", path_of("outside.tar.gz"), NULL,
             "manifest roots [authz authz_users] do not permit data at path '/users'");
 
-    const entry overlap[] = {{"/.manifest", "{\"revision\": \"o1\", \"roots\": [\"authz/extra\"]}", NULL},
-                             {"/authz/extra/data.json", "{\"x\": 1}", NULL}};
+    const tentry overlap[] = {{"/.manifest", 'f', "{\"revision\": \"o1\", \"roots\": [\"authz/extra\"]}"},
+                              {"/authz/extra/data.json", 'f', "{\"x\": 1}"}};
     write_tgz(path_of("overlap.tar.gz"), overlap, 2);
     refused(e, "other", path_of("overlap.tar.gz"), NULL,
             "detected overlapping roots in manifests for these bundles: [main, other] (authz overlaps authz/extra)");
@@ -156,7 +125,7 @@ START_TEST(bad_bundles_keep_the_previous_one)
     refused(e, "main", path_of("truncated.tar.gz"), NULL, "archive read failed");
 
     /* a compile error inside an otherwise fine bundle */
-    const entry unsafe[] = {{"/.manifest", MANIFEST, NULL}, {"/authz/policy.rego", "package authz\nallow if x\n", NULL}};
+    const tentry unsafe[] = {{"/.manifest", 'f', MANIFEST}, {"/authz/policy.rego", 'f', "package authz\nallow if x\n"}};
     write_tgz(path_of("unsafe.tar.gz"), unsafe, 2);
     refused(e, "main", path_of("unsafe.tar.gz"), NULL, "rego_unsafe_var_error: var x is unsafe");
     verdict_free(e);

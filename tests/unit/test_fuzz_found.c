@@ -10,11 +10,10 @@
 #include "bundle/internal.h"
 #include "include/verdict.h"
 
-/* The result JSON of `query` over `module` (may be NULL), or
- * "error: <code>: <message>" (caller frees). */
-static char *query(const char *module, const char *q)
+/* The result JSON of q on e with `module` (may be NULL) put in, or
+ * "error: <code>: <message>" (caller frees).  Frees e. */
+static char *answer(verdict_engine *e, const char *module, const char *q)
 {
-    verdict_engine *e = verdict_new(NULL);
     verdict_errors *errs = NULL;
     verdict_result *r = NULL;
     char *out = NULL;
@@ -32,6 +31,9 @@ static char *query(const char *module, const char *q)
     verdict_free(e);
     return out;
 }
+
+/* The answer to `q` over `module` (may be NULL). */
+static char *query(const char *module, const char *q) { return answer(verdict_new(NULL), module, q); }
 
 #define CHECK_CONTAINS(module, q, want)                                                            \
     do {                                                                                           \
@@ -201,28 +203,13 @@ START_TEST(nested_bodies_compile)
 }
 END_TEST
 
-/* The code of an error of `q` run under the given limits, and its message. */
+/* The answer to `q` run under the given limits. */
 static char *limited(uint64_t instructions, size_t memory, const char *q)
 {
     verdict_options o = {0};
     o.instruction_limit = instructions;
     o.memory_limit = memory;
-    verdict_engine *e = verdict_new(&o);
-    verdict_errors *errs = NULL;
-    verdict_result *r = NULL;
-    char *out;
-    if (verdict_query(e, q, NULL, &r, &errs) == VERDICT_OK) {
-        out = verdict_result_json(r, 0);
-    } else {
-        const char *code = verdict_error_code(errs, 0), *msg = verdict_error_message(errs, 0);
-        size_t n = strlen(code) + strlen(msg) + 16;
-        out = malloc(n);
-        snprintf(out, n, "error: %s: %s", code, msg);
-    }
-    verdict_result_free(r);
-    verdict_errors_free(errs);
-    verdict_free(e);
-    return out;
+    return answer(verdict_new(&o), NULL, q);
 }
 
 /* Builtins that loop on their own count against the evaluation's limits:
