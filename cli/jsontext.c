@@ -223,3 +223,108 @@ int jt_array_items(const char *text, jt_item_fn fn, void *ctx)
     }
     return *p == ']' ? count : -1;
 }
+
+/* ---- re-encoding with sorted keys ---- */
+
+typedef struct sorted_member {
+    char *key;
+    const char *value;
+    size_t len;
+} sorted_member;
+
+typedef struct member_list {
+    sorted_member *v;
+    size_t n, cap;
+} member_list;
+
+static void collect_member(void *ctx, const char *key, const char *value, size_t len)
+{
+    member_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        sorted_member *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (sorted_member){strdup(key), value, len};
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    return strcmp(((const sorted_member *)a)->key, ((const sorted_member *)b)->key);
+}
+
+typedef struct item_list {
+    const char **v;
+    size_t *len;
+    size_t n, cap;
+} item_list;
+
+static void collect_item(void *ctx, const char *value, size_t len)
+{
+    item_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        const char **v = realloc(l->v, cap * sizeof *v);
+        size_t *n = v ? realloc(l->len, cap * sizeof *n) : NULL;
+        if (v) l->v = v;
+        if (!v || !n) return;
+        l->len = n;
+        l->cap = cap;
+    }
+    l->v[l->n] = value;
+    l->len[l->n++] = len;
+}
+
+static void indent_to(FILE *out, int level)
+{
+    for (int i = 0; i < level; i++) fputs("  ", out);
+}
+
+void jt_write_sorted(FILE *out, const char *text, size_t len, int level)
+{
+    const char *p = skip_ws(text);
+    if (*p == '{') {
+        member_list l = {NULL, 0, 0};
+        jt_object_members(p, collect_member, &l);
+        if (l.n == 0) {
+            fputs("{}", out);
+        } else {
+            qsort(l.v, l.n, sizeof *l.v, cmp_member);
+            fputs("{\n", out);
+            for (size_t i = 0; i < l.n; i++) {
+                indent_to(out, level + 1);
+                jt_write_string(out, l.v[i].key);
+                fputs(": ", out);
+                jt_write_sorted(out, l.v[i].value, l.v[i].len, level + 1);
+                fputs(i + 1 < l.n ? ",\n" : "\n", out);
+            }
+            indent_to(out, level);
+            fputc('}', out);
+        }
+        for (size_t i = 0; i < l.n; i++) free(l.v[i].key);
+        free(l.v);
+    } else if (*p == '[') {
+        item_list l = {NULL, NULL, 0, 0};
+        jt_array_items(p, collect_item, &l);
+        if (l.n == 0) {
+            fputs("[]", out);
+        } else {
+            fputs("[\n", out);
+            for (size_t i = 0; i < l.n; i++) {
+                indent_to(out, level + 1);
+                jt_write_sorted(out, l.v[i], l.len[i], level + 1);
+                fputs(i + 1 < l.n ? ",\n" : "\n", out);
+            }
+            indent_to(out, level);
+            fputc(']', out);
+        }
+        free(l.v);
+        free(l.len);
+    } else {
+        size_t n = len - (size_t)(p - text);
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\t' || p[n - 1] == '\r')) n--;
+        fwrite(p, 1, n, out);
+    }
+}

@@ -33,4 +33,9 @@ int jt_object_members(const char *text, jt_member_fn fn, void *ctx);
 typedef void (*jt_item_fn)(void *ctx, const char *value, size_t value_len);
 int jt_array_items(const char *text, jt_item_fn fn, void *ctx);
 
+/* Write the JSON value text[0..len) again with the members of every object
+ * in key order and two-space indentation, nested `level` levels deep (what
+ * Go prints after a round trip through map[string]any). */
+void jt_write_sorted(FILE *out, const char *text, size_t len, int level);
+
 #endif

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include "glob.h"
 
 /* ---- paths ---- */
 
@@ -166,13 +169,27 @@ static char *url_clean(const char *path, errlist *errs)
 typedef struct loader {
     verdict_engine *eng;
     errlist *errs;
-    int bundle;  /* -b: bundle directory rules */
+    int bundle;     /* -b: bundle directory rules */
+    load_opts *o;   /* or NULL */
 } loader;
+
+static uint64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int stage_module(loader *ld, const char *path, const char *text, size_t len, int report)
 {
     verdict_errors *e = NULL;
+    uint64_t t0 = clock_ns();
     verdict_status st = verdict_add_module(ld->eng, path, text, len, report ? &e : NULL);
+    if (ld->o) {
+        ld->o->module_parse_ns += clock_ns() - t0;
+        ld->o->nmodules_tried++;
+        if (st == VERDICT_OK) ld->o->nmodules++;
+    }
     if (st == VERDICT_OK) return 0;
     if (report) {
         if (e && verdict_errors_count(e))
@@ -189,10 +206,15 @@ static int stage_data(loader *ld, const char *path, const char *data_path, const
                       size_t len, int yaml, int report)
 {
     verdict_errors *e = NULL;
+    uint64_t t0 = clock_ns();
     verdict_status st = yaml ? verdict_add_data_yaml(ld->eng, data_path, text, len, path,
                                                      report ? &e : NULL)
                              : verdict_add_data_json(ld->eng, data_path, text, len, path,
                                                      report ? &e : NULL);
+    if (ld->o) {
+        ld->o->data_parse_ns += clock_ns() - t0;
+        ld->o->ndata_tried++;
+    }
     if (st == VERDICT_OK) return 0;
     if (report) {
         if (e && verdict_errors_count(e))
@@ -258,6 +280,16 @@ static int not_dot(const struct dirent *d)
     return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
 }
 
+/* --ignore: a name below a given path that matches a pattern. */
+static int ignored(const loader *ld, const char *path, int depth)
+{
+    if (!ld->o || depth < 1) return 0;
+    const char *name = base_name(path);
+    for (size_t i = 0; i < ld->o->nignore; i++)
+        if (glob_match(ld->o->ignore[i], name)) return 1;
+    return 0;
+}
+
 static void load_rec(loader *ld, const char *path, const char *data_path, int depth)
 {
     struct stat st;
@@ -265,6 +297,7 @@ static void load_rec(loader *ld, const char *path, const char *data_path, int de
         add_os_error(ld->errs, "stat", path, errno);
         return;
     }
+    if (ignored(ld, path, depth)) return;
     if (!S_ISDIR(st.st_mode)) {
         load_file(ld, path, data_path, depth);
         return;
@@ -293,7 +326,12 @@ static void load_rec(loader *ld, const char *path, const char *data_path, int de
 
 void load_data_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs)
 {
-    loader ld = {eng, errs, 0};
+    load_data_paths_with(eng, paths, n, NULL, errs);
+}
+
+void load_data_paths_with(verdict_engine *eng, char *const *paths, size_t n, load_opts *o, errlist *errs)
+{
+    loader ld = {eng, errs, 0, o};
     for (size_t i = 0; i < n; i++) {
         const char *rest;
         char *prefix = split_prefix(paths[i], &rest);
@@ -306,9 +344,10 @@ void load_data_paths(verdict_engine *eng, char *const *paths, size_t n, errlist 
 
 /* Bundles (.tar.gz files or directories) are activated in order, each
  * named by its path; a delta bundle patches the full bundle loaded before it. */
-void load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs)
+size_t load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs)
 {
     char *last_full = NULL;
+    size_t loaded = 0;
     for (size_t i = 0; i < n; i++) {
         char *path = url_clean(paths[i], errs);
         if (!path) continue;
@@ -333,6 +372,7 @@ void load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlis
             continue;
         }
         verdict_errors_free(e);
+        loaded++;
         char *rev = verdict_bundle_revision(eng, path);
         if (rev) { /* a full bundle, registered under its path */
             free(last_full);
@@ -343,6 +383,7 @@ void load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlis
         free(path);
     }
     free(last_full);
+    return loaded;
 }
 
 /* ---- the input document ---- */

@@ -18,17 +18,34 @@
 #define VERDICT_CLI_LOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <verdict.h>
 
 #include "errlist.h"
 
+/* How -d paths are loaded: --ignore patterns, and the time spent parsing. */
+typedef struct load_opts {
+    char *const *ignore;    /* glob.h patterns: a file or directory below a given
+                             * path whose name matches one is skipped (OPA's
+                             * loader.GlobExcludeName(pattern, 1)) */
+    size_t nignore;
+    uint64_t module_parse_ns;   /* out: staging modules (parsing them) */
+    uint64_t data_parse_ns;     /* out: staging data documents (parsing them) */
+    size_t nmodules_tried;      /* out: files read as a module */
+    size_t ndata_tried;         /* out: files read as a data document */
+    size_t nmodules;            /* out: modules staged */
+} load_opts;
+
 /* Stage every file under the paths into eng (nothing is committed).  Errors
  * (unreadable paths, parse errors, data conflicts) are added to errs, and
  * loading goes on with the next file as OPA's loader does. */
 void load_data_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs);
-void load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs);
+void load_data_paths_with(verdict_engine *eng, char *const *paths, size_t n, load_opts *o,
+                          errlist *errs);
+/* Returns the number of bundles activated. */
+size_t load_bundle_paths(verdict_engine *eng, char *const *paths, size_t n, errlist *errs);
 
 /* Read the input document from path (a file name or file:// URL) or, when
  * path is NULL, from standard input, and tell whether it is JSON or YAML as

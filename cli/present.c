@@ -1,11 +1,11 @@
 /* present.c — OPA's output formats for `verdict eval` (see present.h). */
 #include "present.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsontext.h"
+#include "table.h"
 
 int present_parse_format(const char *name, present_format *f)
 {
@@ -93,34 +93,9 @@ static void print_raw(const verdict_result *r, FILE *out)
 
 /* ---- pretty: one value, or a table of bindings and expressions ---- */
 
-/* Columns a terminal gives the UTF-8 text (wide East Asian characters take
- * two), so table borders line up as tablewriter's do. */
-static size_t display_width(const char *s)
-{
-    size_t w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp = *p;
-        size_t n = 1;
-        if (cp >= 0xF0) cp &= 0x07, n = 4;
-        else if (cp >= 0xE0) cp &= 0x0F, n = 3;
-        else if (cp >= 0xC0) cp &= 0x1F, n = 2;
-        for (size_t i = 1; i < n && (p[i] & 0xC0) == 0x80; i++) cp = (cp << 6) | (p[i] & 0x3F);
-        for (size_t i = 0; i < n && *p; i++) p++;
-        int wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                   (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                   (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                   (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-                   (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
-        w += wide ? 2 : 1;
-    }
-    return w;
-}
-
 typedef struct column {
     char *name;   /* binding name, or NULL for an expression column */
     size_t expr;  /* expression index when name is NULL */
-    size_t width;
 } column;
 
 typedef struct names {
@@ -183,28 +158,6 @@ static char *cell_text(const verdict_result *r, size_t row, const column *c, con
     return v;
 }
 
-static void rule(FILE *out, const column *cols, size_t n, const char *left, const char *mid,
-                 const char *right)
-{
-    fputs(left, out);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < cols[i].width + 2; k++) fputs("─", out);
-        fputs(i + 1 < n ? mid : right, out);
-    }
-    fputc('\n', out);
-}
-
-static void cells(FILE *out, const column *cols, size_t n, char **text, int center)
-{
-    fputs("│", out);
-    for (size_t i = 0; i < n; i++) {
-        size_t gap = cols[i].width - display_width(text[i]);
-        size_t left = center ? gap / 2 : 0;
-        fprintf(out, " %*s%s%*s │", (int)left, "", text[i], (int)(gap - left), "");
-    }
-    fputc('\n', out);
-}
-
 static void print_table(const verdict_result *r, int limit, FILE *out)
 {
     size_t rows = row_count(r);
@@ -231,24 +184,15 @@ static void print_table(const verdict_result *r, int limit, FILE *out)
     for (size_t c = 0; c < ncols; c++) {
         const char *h = cols[c].name ? cols[c].name : verdict_result_expr_text(r, 0, cols[c].expr);
         header[c] = strdup(h ? h : "");
-        cols[c].width = display_width(header[c]);
     }
     for (size_t row = 0; row < rows; row++) {
         char *b = verdict_result_bindings(r, row, 0);
         body[row] = calloc(ncols + 1, sizeof **body);
-        for (size_t c = 0; c < ncols; c++) {
-            body[row][c] = cell_text(r, row, &cols[c], b, limit);
-            size_t w = display_width(body[row][c]);
-            if (w > cols[c].width) cols[c].width = w;
-        }
+        for (size_t c = 0; c < ncols; c++) body[row][c] = cell_text(r, row, &cols[c], b, limit);
         free(b);
     }
 
-    rule(out, cols, ncols, "┌", "┬", "┐");
-    cells(out, cols, ncols, header, 1);
-    rule(out, cols, ncols, "├", "┼", "┤");
-    for (size_t row = 0; row < rows; row++) cells(out, cols, ncols, body[row], 0);
-    rule(out, cols, ncols, "└", "┴", "┘");
+    table_print(out, ncols, header, body, rows);
 
     for (size_t row = 0; row < rows; row++) {
         for (size_t c = 0; c < ncols; c++) free(body[row][c]);
@@ -285,65 +229,126 @@ static void print_pretty(const verdict_result *r, int limit, FILE *out)
     print_table(r, limit, out);
 }
 
-void present_result(const verdict_result *r, present_format f, int pretty_limit, FILE *out)
+/* ---- the whole output ---- */
+
+/* The value of one member of a JSON document text (a slice of it, already
+ * indented for a member of the top-level object). */
+typedef struct member_slice {
+    const char *key;
+    const char *value;
+    size_t len;
+} member_slice;
+
+static void find_slice(void *ctx, const char *key, const char *value, size_t len)
 {
+    member_slice *m = ctx;
+    if (!m->value && strcmp(key, m->key) == 0) {
+        m->value = value;
+        m->len = len;
+    }
+}
+
+typedef struct doc {
+    FILE *out;
+    int n;
+} doc;
+
+static void member(doc *d, const char *key)
+{
+    fputs(d->n++ ? ",\n  \"" : "{\n  \"", d->out);
+    fputs(key, d->out);
+    fputs("\": ", d->out);
+}
+
+/* OPA's Output as encoding/json writes it: metrics, aggregated_metrics,
+ * errors, result, each only when present; {} when none is. */
+static void write_document(const present_output *o, int discarded, FILE *out)
+{
+    doc d = {out, 0};
+    if (o->metrics) {
+        member(&d, "metrics");
+        metrics_write_json(out, o->metrics, 1);
+    }
+    if (o->nruns > 1) {
+        member(&d, "aggregated_metrics");
+        metrics_write_aggregated_json(out, o->runs, o->nruns, 1);
+    }
+    if (o->errs && errlist_count(o->errs) > 0) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (m) {
+            errlist_print_json(o->errs, m);
+            fclose(m);
+            member_slice ms = {"errors", NULL, 0};
+            if (text) jt_object_members(text, find_slice, &ms);
+            if (ms.value) {
+                member(&d, "errors");
+                fwrite(ms.value, 1, ms.len, out);
+            }
+            free(text);
+        }
+    }
+    if (row_count(o->result) > 0) {
+        member(&d, "result");
+        if (discarded) {
+            fputs("\"discarded\"", out);
+        } else {
+            char *text = verdict_result_json(o->result, 1);
+            member_slice ms = {"result", NULL, 0};
+            if (text) jt_object_members(text, find_slice, &ms);
+            if (ms.value)
+                fwrite(ms.value, 1, ms.len, out);
+            else
+                fputs("[]", out);
+            free(text);
+        }
+    }
+    fputs(d.n ? "\n}\n" : "{}\n", out);
+}
+
+void present(const present_output *o, present_format f, FILE *out, FILE *err)
+{
+    int has_errors = o->errs && errlist_count(o->errs) > 0;
+    const verdict_result *r = o->result;
     switch (f) {
     case FORMAT_JSON:
-        if (r)
-            put_doc(out, verdict_result_json(r, 1));
+        write_document(o, 0, out);
+        return;
+    case FORMAT_DISCARD: {
+        /* OPA decodes its output into a map and encodes that again: every
+         * object's keys come out sorted. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m) return;
+        write_document(o, 1, m);
+        fclose(m);
+        if (text) {
+            jt_write_sorted(out, text, len, 0);
+            fputc('\n', out);
+        }
+        free(text);
+        return;
+    }
+    case FORMAT_PRETTY:
+        if (has_errors)
+            errlist_print_text(o->errs, err);
         else
-            fputs("{}\n", out);
-        break;
-    case FORMAT_VALUES: print_values(r, out); break;
-    case FORMAT_BINDINGS: print_bindings(r, out); break;
-    case FORMAT_PRETTY: print_pretty(r, pretty_limit, out); break;
-    case FORMAT_RAW: print_raw(r, out); break;
-    case FORMAT_DISCARD:
-        fputs(row_count(r) ? "{\n  \"result\": \"discarded\"\n}\n" : "{}\n", out);
-        break;
-    }
-}
-
-void present_errors(const errlist *errs, present_format f, FILE *out, FILE *err)
-{
-    if (f == FORMAT_JSON || f == FORMAT_DISCARD)
-        errlist_print_json(errs, out);
-    else
-        errlist_print_text(errs, err);
-}
-
-/* OPA's Output has both fields when an evaluation returns solutions and an
- * error (strict builtin errors): {"errors": [...], "result": [...]}. */
-void present_errors_and_result(const errlist *errs, const verdict_result *r, present_format f, FILE *out,
-                               FILE *err)
-{
-    if (f != FORMAT_JSON || row_count(r) == 0) {
-        present_errors(errs, f, out, err);
+            print_pretty(r, o->pretty_limit, out);
+        if (o->metrics) metrics_print_table(out, o->metrics, o->pretty_limit);
+        if (o->nruns > 1) metrics_print_aggregated_table(out, o->runs, o->nruns, o->pretty_limit);
+        return;
+    case FORMAT_VALUES:
+    case FORMAT_BINDINGS:
+    case FORMAT_RAW:
+        if (has_errors) {
+            errlist_print_text(o->errs, err);
+            return;
+        }
+        if (f == FORMAT_VALUES) print_values(r, out);
+        else if (f == FORMAT_BINDINGS) print_bindings(r, out);
+        else print_raw(r, out);
         return;
     }
-    char *etext = NULL;
-    size_t elen = 0;
-    FILE *m = open_memstream(&etext, &elen);
-    if (!m) {
-        present_errors(errs, f, out, err);
-        return;
-    }
-    errlist_print_json(errs, m);
-    fclose(m);
-    char *rtext = verdict_result_json(r, 1);
-    /* errors document without its closing brace, then the result's field */
-    char *end = etext ? strrchr(etext, '}') : NULL;
-    const char *field = rtext ? strchr(rtext, '\n') : NULL;
-    if (end && field) {
-        while (end > etext && (end[-1] == '\n' || end[-1] == ' '))
-            end--;
-        fwrite(etext, 1, (size_t)(end - etext), out);
-        fputs(",", out);
-        fputs(field, out);
-        fputc('\n', out);
-    } else {
-        present_errors(errs, f, out, err);
-    }
-    free(etext);
-    free(rtext);
 }

@@ -9,6 +9,7 @@
 #include <verdict.h>
 
 #include "errlist.h"
+#include "metrics.h"
 
 typedef enum present_format {
     FORMAT_JSON,      /* the result set as JSON (default) */
@@ -22,15 +23,21 @@ typedef enum present_format {
 /* 0 and *f set when name is a known format. */
 int present_parse_format(const char *name, present_format *f);
 
-/* Print r (NULL means undefined) to out.  pretty_limit > 0 truncates table
- * cells to that many bytes followed by "...". */
-void present_result(const verdict_result *r, present_format f, int pretty_limit, FILE *out);
+/* What one `verdict eval` run reports, as OPA's presentation.Output holds
+ * it: errors, the result set, and metrics. */
+typedef struct present_output {
+    const errlist *errs;            /* NULL or empty: none */
+    const verdict_result *result;   /* NULL or no rows: undefined (or failed) */
+    const eval_metrics *metrics;    /* --metrics of a single run, or NULL */
+    const eval_metrics *runs;       /* --metrics with --count: every run's timers... */
+    size_t nruns;                   /* ...aggregated when there are more than one */
+    int pretty_limit;               /* > 0: table cells cut after that many bytes, then "..." */
+} present_output;
 
-/* Errors go to stdout as {"errors": [...]} in the JSON formats, otherwise
- * as text to stderr, where OPA prints them. */
-void present_errors(const errlist *errs, present_format f, FILE *out, FILE *err);
-/* Errors together with the solutions an evaluation returned with them. */
-void present_errors_and_result(const errlist *errs, const verdict_result *r, present_format f, FILE *out,
-                               FILE *err);
+/* Print o in format f as `opa eval` does: the JSON formats write one
+ * document to out (errors included); pretty writes errors (as text, to
+ * err) or the result, then the metrics tables; values, bindings and raw
+ * write errors to err, or else the result to out. */
+void present(const present_output *o, present_format f, FILE *out, FILE *err);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "../rego/ast.h"
 #include "../rego/compile.h"
+#include "../rego/lex.h"
 #include "engine.h"
 #include "json.h"
 #include "strbuf.h"
@@ -87,21 +88,131 @@ static val *parse_input(arena *a, const verdict_query_options *o, verdict_errors
     return v;
 }
 
-/* Parse and compile a query against the active snapshot (referenced in *s). */
-static compiled_query *prepare(verdict_engine *eng, const char *query, arena *a, snapshot **s, verdict_errors *e)
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One statement of a query's context parsed as a module: "package <pkg>"
+ * alone, or a placeholder package line followed by the imports (whose
+ * errors are then moved up a line, to the row of the import as given, as
+ * OPA parses the imports on their own). */
+static ast_module *parse_context(arena *a, const char *text, bool imports, const parse_opts *po, rego_errors *re)
+{
+    for (const char *c = text; *c; c++) {
+        if (*c == '\n' && !imports) {
+            ast_loc l = {"", 1, 1, 0, 0};
+            rego_errors_add(re, "rego_parse_error", &l, "expected exactly one statement");
+            return NULL;
+        }
+    }
+    rego_errors pe = {0};
+    ast_module *m = rego_parse_module(a, "", text, strlen(text), po, &pe);
+    for (rego_error *x = pe.head; x; x = x->next) {
+        ast_loc l = {x->file, imports && x->row > 1 ? x->row - 1 : x->row, x->col, 0, 0};
+        rego_errors_add(re, x->code, &l, "%s", x->message);
+    }
+    rego_errors_free(&pe);
+    return m;
+}
+
+/* The keywords a query may use under Rego v0 given its context's imports. */
+static void context_keywords(const ast_module *m, parse_opts *po)
+{
+    for (int i = 0; m && i < m->nimports; i++) {
+        const ast_term *p = m->imports[i].path;
+        if (p->kind != AST_REF || p->ref.items[0]->kind != AST_VAR)
+            continue;
+        const char *root = p->ref.items[0]->var.name;
+        if (strcmp(root, "rego") == 0) {
+            po->version = AST_REGO_V1;  /* import rego.v1: the query is Rego v1 */
+        } else if (strcmp(root, "future") == 0) {
+            if (p->ref.n == 2) {
+                po->keywords |= LEX_KW_ALL;
+                continue;
+            }
+            const val *k = p->ref.items[2]->value;
+            const char *kw = k && k->kind == VAL_STRING ? val_str(k) : "";
+            po->keywords |= strcmp(kw, "in") == 0         ? LEX_KW_IN
+                            : strcmp(kw, "every") == 0    ? LEX_KW_EVERY | LEX_KW_IN
+                            : strcmp(kw, "contains") == 0 ? LEX_KW_CONTAINS
+                            : strcmp(kw, "if") == 0       ? LEX_KW_IF
+                                                          : 0;
+        }
+    }
+}
+
+/* Parse and compile a query against the active snapshot (referenced in *s),
+ * in the context of opts' package and imports, in OPA's order: the imports,
+ * the query, then the package. */
+static compiled_query *prepare(verdict_engine *eng, const char *query, const verdict_query_options *opts, arena *a,
+                               snapshot **s, verdict_errors *e)
 {
     rego_errors re = {0};
     parse_opts po = {.version = eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
-    ast_body *body = rego_parse_query(a, query, strlen(query), &po, &re);
+    verdict_query_timings *tm = opts ? opts->timings : NULL;
+    if (tm)
+        memset(tm, 0, sizeof *tm);
     *s = engine_acquire(eng);
+    ast_module *ctx = NULL;
+    bool ctx_ok = true;
+    if (opts && (opts->package || opts->nimports)) {
+        strbuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, "package __query_context__\n");
+        for (size_t i = 0; i < opts->nimports; i++) {
+            sb_puts(&sb, "import ");
+            sb_puts(&sb, opts->imports[i] ? opts->imports[i] : "");
+            sb_puts(&sb, "\n");
+        }
+        ctx = parse_context(a, sb.data, true, &po, &re);
+        sb_free(&sb);
+        ctx_ok = ctx != NULL;
+        if (ctx)
+            ctx->package = NULL;
+        context_keywords(ctx, &po);
+    }
+    ast_body *body = NULL;
+    if (ctx_ok) {
+        uint64_t t0 = now_ns();
+        body = rego_parse_query(a, query, strlen(query), &po, &re);
+        if (tm) {
+            tm->parse_ns = now_ns() - t0;
+            tm->parsed = 1;
+        }
+    }
     compiled_query *cq = NULL;
-    if (body && body->n == 0)
-        errs_add(e, "rego_compile_error", "empty query", "", 0, 0);
-    else if (body)
-        cq = rego_compile_query((*s)->prog->p, body, &re);
+    if (body) {
+        uint64_t t0 = now_ns();
+        if (ctx && opts->package) {
+            char *text = NULL;
+            ast_module *pm = asprintf(&text, "package %s", opts->package) >= 0
+                                 ? parse_context(a, text, false, &po, &re)
+                                 : NULL;
+            free(text);
+            ctx->package = pm ? pm->package : NULL;
+            if (!pm)
+                body = NULL;
+        }
+        if (body && body->n == 0)
+            errs_add(e, "rego_compile_error", "empty query", "", 0, 0);
+        else if (body)
+            cq = rego_compile_query_in((*s)->prog->p, body, ctx, &re);
+        if (tm) {
+            tm->compile_ns = now_ns() - t0;
+            tm->compiled = 1;
+        }
+    }
     errs_from_rego(e, &re);
     rego_errors_free(&re);
     return cq;
+}
+
+static void add_builtin_error(void *ud, const vm_error *ve)
+{
+    errs_add(ud, ve->code, ve->message, ve->loc.file, ve->loc.row, ve->loc.col);
 }
 
 /* Evaluate a compiled query: the result set, or errors. */
@@ -121,12 +232,14 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
     vm *V = engine_thread_vm();
     if (!V)
         errs_add(e, "internal_error", "out of memory", "", 0, 0);
-    if (errs_count(e) == 0) {
+    bool failed = errs_count(e) > 0;
+    if (!failed) {
         vm_eval_opts vo;
         memset(&vo, 0, sizeof vo);
         vo.prog = s->prog->p;
         vo.data = s->data;
         vo.strict_builtin_errors = opts && opts->strict_builtin_errors;
+        vo.collect_builtin_errors = opts && opts->show_builtin_errors;
         vo.limits.max_instructions = eo->instruction_limit;
         vo.limits.max_memory = eo->memory_limit;
         vo.limits.timeout_ns = eo->timeout_ns;
@@ -134,18 +247,28 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
         vm_begin(V, &vo);
         /* the input lives in the evaluation's arena, so it is parsed after vm_begin */
         val *input = parse_input(vm_arena(V), opts, e);
-        if (errs_count(e) == 0) {
+        failed = errs_count(e) > 0;
+        if (!failed) {
             vm_set_input(V, input);
             r->shape = &cq->shape;
-            if (vm_run_query(V, cq, on_row, r) != 0) {
+            uint64_t t0 = now_ns();
+            int rc = vm_run_query(V, cq, on_row, r);
+            if (opts && opts->timings) {
+                opts->timings->eval_ns = now_ns() - t0;
+                opts->timings->evaluated = 1;
+            }
+            if (rc != 0) {
                 const vm_error *ve = vm_last_error(V);
                 errs_add(e, ve->code, ve->message, ve->loc.file, ve->loc.row, ve->loc.col);
                 keep_rows = vm_last_error_deferred(V) && opts && opts->results_with_errors;
             }
+            failed = errs_count(e) > 0;
+            if (vo.collect_builtin_errors)
+                vm_builtin_errors(V, add_builtin_error, e);
             r->eval_bytes = vm_arena(V)->used;
         }
     }
-    if (errs_count(e) == 0 || keep_rows) {
+    if (!failed || keep_rows) {
         /* keep what the result needs from the query: texts and locations */
         r->nexprs = cq->shape.nexprs;
         r->texts = arena_alloc(r->a, sizeof *r->texts * (size_t)(r->nexprs + 1));
@@ -159,14 +282,18 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
         }
     }
     r->shape = NULL;
-    if (errs_count(e)) {
+    if (failed) {
         if (keep_rows)
             *out = r;
         else
             verdict_result_free(r);
         return fail_with(e, errs);
     }
-    verdict_errors_free(e);
+    /* only the collected builtin errors, if any */
+    if (errs && errs_count(e))
+        *errs = e;
+    else
+        verdict_errors_free(e);
     *out = r;
     return VERDICT_OK;
 }
@@ -185,7 +312,7 @@ verdict_status verdict_query(verdict_engine *eng, const char *query, const verdi
         return VERDICT_NOMEM;
     verdict_errors *e = errs_new();
     snapshot *s;
-    compiled_query *cq = prepare(eng, query, a, &s, e);
+    compiled_query *cq = prepare(eng, query, opts, a, &s, e);
     verdict_status st;
     if (errs_count(e)) {
         st = fail_with(e, errs);
@@ -224,7 +351,7 @@ verdict_status verdict_prepare(verdict_engine *eng, const char *query, verdict_p
     p->opts = eng->opts;
     p->query = arena_strndup(p->a, query, strlen(query));
     verdict_errors *e = errs_new();
-    p->cq = prepare(eng, p->query, p->a, &p->s, e);
+    p->cq = prepare(eng, p->query, NULL, p->a, &p->s, e);
     if (errs_count(e)) {
         verdict_prepared_free(p);
         return fail_with(e, errs);

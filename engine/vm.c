@@ -87,11 +87,19 @@ typedef struct with_frame {
 #define MEMO_BUSY ((val *)&memo_markers[1])
 static const val memo_markers[2];
 
+typedef struct bi_error_node {
+    vm_error e;
+    struct bi_error_node *next;
+} bi_error_node;
+
 struct vm {
     arena a;
     jmp_buf *jb;
     vm_error err;
     vm_error deferred;      /* first builtin error under strict builtin errors */
+    bool collect;           /* keep every builtin error (show_builtin_errors) */
+    struct bi_error_node *collected, **collected_tail;  /* in the arena, in order */
+    size_t ncollected;
     const program *prog;
     val *data;
     val *input;
@@ -226,6 +234,10 @@ void vm_begin(vm *V, const vm_eval_opts *o)
     V->data = o->data ? o->data : VAL_EMPTY_OBJECT_V;
     V->input = o->input;
     V->strict = o->strict_builtin_errors;
+    V->collect = o->collect_builtin_errors && !V->strict;
+    V->collected = NULL;
+    V->collected_tail = &V->collected;
+    V->ncollected = 0;
     V->prints = o->prints;
     V->memo = V->prog && V->prog->nmemo ? arena_zalloc(&V->a, sizeof *V->memo * V->prog->nmemo) : NULL;
     V->sp = V->ip = 0;
@@ -718,8 +730,27 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
             if (!V->deferred.loc.file)
                 V->deferred.loc.file = "";
         }
+        if (V->collect) {
+            bi_error_node *n = arena_alloc(&V->a, sizeof *n);
+            n->e.code = code;
+            snprintf(n->e.message, sizeof n->e.message, "%s: %s", bi->name, ctx.err_msg);
+            n->e.loc = *loc;
+            if (!n->e.loc.file)
+                n->e.loc.file = "";
+            n->next = NULL;
+            *V->collected_tail = n;
+            V->collected_tail = &n->next;
+            V->ncollected++;
+        }
     }
     return NULL;
+}
+
+size_t vm_builtin_errors(const vm *V, void (*fn)(void *ud, const vm_error *e), void *ud)
+{
+    for (const bi_error_node *n = V->collected; n; n = n->next)
+        fn(ud, &n->e);
+    return V->ncollected;
 }
 
 /* ---- virtual documents ----

@@ -42,6 +42,7 @@ typedef struct vm_eval_opts {
     val *data;                   /* base document (never NULL: an empty object at least) */
     val *input;                  /* NULL: no input */
     bool strict_builtin_errors;
+    bool collect_builtin_errors; /* keep every builtin error (not under strict) */
     vm_limits limits;
     strbuf *prints;              /* print() output, or NULL to discard */
 } vm_eval_opts;
@@ -63,6 +64,10 @@ int vm_run_query(vm *V, const compiled_query *q, vm_row_fn on_row, void *ud);
 int vm_eval_path(vm *V, val *const *keys, int nkeys, val **out);
 
 const vm_error *vm_last_error(const vm *V);
+/* With collect_builtin_errors: fn is called for each builtin error of the
+ * last evaluation, in the order they happened (before the next vm_begin).
+ * Returns their number. */
+size_t vm_builtin_errors(const vm *V, void (*fn)(void *ud, const vm_error *e), void *ud);
 /* The last error is a builtin error of strict mode, reported after the
  * evaluation finished: the solutions found are complete and valid. */
 bool vm_last_error_deferred(const vm *V);

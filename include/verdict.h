@@ -157,6 +157,14 @@ char *verdict_inspect_bundle(const char *path, verdict_errors **errs);
 uint64_t verdict_generation(verdict_engine *eng);
 
 /* ---- queries, as `opa eval` runs them ---- */
+
+/* Time a query spent in each phase, in nanoseconds; a phase that did not
+ * run (an earlier one failed) has its flag 0. */
+typedef struct verdict_query_timings {
+    uint64_t parse_ns, compile_ns, eval_ns;
+    int parsed, compiled, evaluated;
+} verdict_query_timings;
+
 typedef struct verdict_query_options {
     const char *input;          /* input document text, or NULL for no input */
     size_t input_len;
@@ -164,6 +172,21 @@ typedef struct verdict_query_options {
     int input_is_rego;          /* input text is a Rego term (e.g. with sets) */
     int strict_builtin_errors;  /* builtin errors are errors, not undefined */
     int results_with_errors;    /* return the solutions along with a strict builtin error */
+    /* The query's context (`opa eval --package` / `--import`): the query is
+     * compiled as a body in a module of this package ("a.b"; NULL: none)
+     * with these imports ("data.a.b", "data.a.b as c", "input.x",
+     * "future.keywords.in", "rego.v1"), so the package's rules and the
+     * imported names resolve as they would there. */
+    const char *package;
+    const char *const *imports;
+    size_t nimports;
+    /* Collect every builtin error of the evaluation (each one still makes
+     * its call undefined and the evaluation goes on), as `opa eval
+     * --show-builtin-errors` does: they come back in *errs along with
+     * VERDICT_OK and the result, and after the error when the evaluation
+     * fails.  Ignored under strict_builtin_errors. */
+    int show_builtin_errors;
+    verdict_query_timings *timings;     /* when set, filled in */
 } verdict_query_options;
 
 typedef struct verdict_result verdict_result;

@@ -225,6 +225,8 @@ void rego_errors_free(rego_errors *errs);
 typedef struct parse_opts {
     ast_rego_version version;   /* AST_REGO_V1 by default; V0 for --v0-compatible */
     bool no_annotations;        /* skip METADATA blocks (rego.parse_module, as OPA) */
+    unsigned keywords;          /* LEX_KW_* bits on from the start (a query whose context
+                                 * imports future.keywords under Rego v0) */
 } parse_opts;
 
 /* Parse a module.  Returns NULL on error (errors appended to errs, each a

@@ -760,6 +760,11 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
 /* A query is compiled against a program's tree and groups. */
 compiled_query *rego_compile_query(const program *p, ast_body *body, rego_errors *errs)
 {
+    return rego_compile_query_in(p, body, NULL, errs);
+}
+
+compiled_query *rego_compile_query_in(const program *p, ast_body *body, ast_module *ctx, rego_errors *errs)
+{
     compiled_query *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
@@ -796,7 +801,7 @@ compiled_query *rego_compile_query(const program *p, ast_body *body, rego_errors
         c.groups[i].nparams = (int)p->groups[i].nparams;
     }
     int before = errs->n;
-    int id = lower_query(&c, body, NULL, &q->shape);
+    int id = lower_query(&c, body, ctx, &q->shape);
     if (errs->n == before && id >= 0)
         q->proc = c.procs[id];
     compiler_release(&c);

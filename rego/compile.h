@@ -35,6 +35,10 @@ typedef struct compiled_query {
 } compiled_query;
 
 compiled_query *rego_compile_query(const program *p, ast_body *body, rego_errors *errs);
+/* The same, with names resolved as in a body of module `ctx` (its package's
+ * rules and its imports; ctx->package may be NULL: imports only). */
+compiled_query *rego_compile_query_in(const program *p, ast_body *body, ast_module *ctx,
+                                      rego_errors *errs);
 void compiled_query_free(compiled_query *q);
 
 #endif

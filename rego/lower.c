@@ -174,7 +174,7 @@ static bool is_wildcard(const ast_term *t) { return t->kind == AST_VAR && t->var
 
 static int package_node(lower *L)
 {
-    if (!L->mod)
+    if (!L->mod || !L->mod->package)
         return -1;
     ast_term *pkg = L->mod->package;
     int node = 0;

@@ -2838,7 +2838,7 @@ static void parser_init(parser *p, arena *a, const char *file, const char *src, 
     p->version = opts ? opts->version : AST_REGO_V1;
     p->budget = 64L * (long)len + 100000;
     p->cache_gen = 1;
-    lex_init(&p->s.lx, src, len, p->version == AST_REGO_V1 ? LEX_KW_ALL : 0);
+    lex_init(&p->s.lx, src, len, (p->version == AST_REGO_V1 ? LEX_KW_ALL : 0) | (opts ? opts->keywords : 0));
     if (module && !(opts && opts->no_annotations)) {
         p->comment_sink = (lex_comment_sink){record_comment, p};
         p->s.lx.comments = &p->comment_sink;

@@ -459,6 +459,404 @@ def build_targets_other_than_rego_are_refused():
         expect(rc == 0 and os.path.exists(out), f"exit {rc}, stderr {err!r}")
 
 
+# ---- --package and --import: the query's context ----
+
+AUTHZ = """package authz
+
+default allow := false
+
+allow if input.user == "alice"
+
+admins := {"alice"}
+
+f(x) := x * 2
+"""
+
+
+@test
+def package_resolves_rules_of_the_package():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "authz.rego", AUTHZ)
+        rc, out, _ = run("eval", "-d", "authz.rego", "--package", "authz", "allow", cwd=tmp)
+        expect(rc == 0, f"exit {rc}")
+        # OPA reports the text as written, with the value of data.authz.allow
+        expect_eq(out, """{
+  "result": [
+    {
+      "expressions": [
+        {
+          "value": false,
+          "text": "allow",
+          "location": {
+            "row": 1,
+            "col": 1
+          }
+        }
+      ]
+    }
+  ]
+}
+""", "json output")
+        rc, out, _ = run("eval", "-d", "authz.rego", "--package=authz", "-f", "raw", "f(3); admins",
+                         cwd=tmp)
+        expect_eq((rc, out), (0, '6 ["alice"]\n'), "function and set of the package")
+
+
+@test
+def package_does_not_resolve_other_names():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "authz.rego", AUTHZ)
+        rc, out, err = run("eval", "-d", "authz.rego", "--package", "authz", "-f", "pretty", "nope",
+                           cwd=tmp)
+        expect_eq((rc, out), (1, ""), "exit status and stdout")
+        expect_eq(err, "1 error occurred: 1:1: rego_unsafe_var_error: var nope is unsafe\n", "stderr")
+        # without --package the rule name is just an unsafe variable too
+        rc, out, _ = run("eval", "-d", "authz.rego", "allow", cwd=tmp)
+        expect_eq(rc, 1, "exit status without --package")
+        expect_eq(errors_of(out)[0]["code"], "rego_unsafe_var_error", "code")
+
+
+@test
+def imports_resolve_data_and_input():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "authz.rego", AUTHZ)
+        rc, out, _ = run("eval", "-d", "authz.rego", "--import", "data.authz", "-f", "raw",
+                         "authz.allow", cwd=tmp)
+        expect_eq((rc, out), (0, "false\n"), "import data.authz")
+        rc, out, _ = run("eval", "-d", "authz.rego", "--import", "data.authz as z", "--import",
+                         "input.user", "-I", "-f", "raw", "[z.allow, user]", cwd=tmp,
+                         stdin=b'{"user": "alice"}')
+        expect_eq((rc, out), (0, '[true,"alice"]\n'), "aliased import and input import")
+
+
+@test
+def bad_import_is_a_parse_error_at_its_row():
+    # OPA parses the imports on their own, one a line: the second is row 2
+    rc, out, _ = run("eval", "--import", "data.a", "--import", "foo.bar", "1")
+    expect_eq(rc, 1, "exit status")
+    expect_eq(errors_of(out), [{
+        "location": {"file": "", "row": 2, "col": 8},
+        "message": "unexpected import path, must begin with one of: {data, future, input, rego}, "
+                   "got: foo (hint: if this is unexpected, try updating OPA)",
+        "code": "rego_parse_error",
+    }], "errors")
+
+
+@test
+def future_keywords_import_applies_to_a_v0_query():
+    rc, out, _ = run("eval", "--v0-compatible", "-f", "raw", "x := 2; x in [1, 2]")
+    expect_eq(rc, 1, "`in` is no keyword in v0 without the import")
+    for imp in ("future.keywords.in", "future.keywords", "rego.v1"):
+        rc, out, _ = run("eval", "--v0-compatible", "--import", imp, "-f", "raw", "x := 2; x in [1, 2]")
+        expect_eq((rc, out), (0, "true true\n"), f"--import {imp}")
+
+
+# ---- --metrics, --instrument and --count ----
+
+METRIC_LOAD = ["timer_rego_load_files_ns", "timer_rego_module_compile_ns", "timer_rego_module_parse_ns"]
+METRIC_QUERY = ["timer_rego_query_compile_ns", "timer_rego_query_eval_ns", "timer_rego_query_parse_ns"]
+
+
+def json_doc(out):
+    try:
+        return json.loads(out, object_pairs_hook=lambda pairs: pairs)
+    except ValueError:
+        raise Failure(f"output is not JSON: {out!r}")
+
+
+def check_timers(pairs, names, what):
+    expect_eq([k for k, _ in pairs], names, f"{what}: timers, in key order")
+    for k, v in pairs:
+        expect(isinstance(v, int) and v >= 0, f"{what}: {k} is {v!r}")
+
+
+@test
+def metrics_json_timers():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "authz.rego", AUTHZ)
+        write(tmp, "d.json", '{"k": 1}')
+        rc, out, _ = run("eval", "--metrics", "1 + 1")
+        expect(rc == 0, f"exit {rc}")
+        doc = json_doc(out)
+        expect_eq([k for k, _ in doc], ["metrics", "result"], "members")
+        check_timers(doc[0][1], METRIC_QUERY, "no files")
+        rc, out, _ = run("eval", "--metrics", "-d", "authz.rego", "-d", "d.json", "data.authz.allow",
+                         cwd=tmp)
+        doc = json_doc(out)
+        expect_eq([k for k, _ in doc], ["metrics", "result"], "members")
+        check_timers(doc[0][1], ["timer_rego_data_parse_ns"] + METRIC_LOAD + METRIC_QUERY, "-d files")
+        # the result is what it is without --metrics
+        _, plain, _ = run("eval", "-d", "authz.rego", "-d", "d.json", "data.authz.allow", cwd=tmp)
+        expect_eq(json.loads(out)["result"], json.loads(plain)["result"], "result")
+        # data alone is not compiled
+        rc, out, _ = run("eval", "--metrics", "-d", "d.json", "data.k", cwd=tmp)
+        check_timers(json_doc(out)[0][1], ["timer_rego_data_parse_ns", "timer_rego_load_files_ns"]
+                     + METRIC_QUERY, "data file only")
+
+
+@test
+def metrics_with_undefined_and_errors():
+    with tempfile.TemporaryDirectory() as tmp:
+        rc, out, _ = run("eval", "--metrics", "data.nothing")
+        doc = json_doc(out)
+        expect_eq((rc, [k for k, _ in doc]), (0, ["metrics"]), "undefined: metrics only")
+        # a query that does not parse: only its parse timer ran
+        rc, out, _ = run("eval", "--metrics", "x := ")
+        doc = json_doc(out)
+        expect_eq((rc, [k for k, _ in doc]), (1, ["metrics", "errors"]), "parse error")
+        check_timers(doc[0][1], ["timer_rego_query_parse_ns"], "parse error")
+        # a module that does not compile: loading and compiling, no query
+        write(tmp, "bad.rego", "package p\n\nq if {\n\tx == 1\n}\n")
+        rc, out, _ = run("eval", "--metrics", "-d", "bad.rego", "data.p.q", cwd=tmp)
+        doc = json_doc(out)
+        expect_eq((rc, [k for k, _ in doc]), (1, ["metrics", "errors"]), "compile error")
+        check_timers(doc[0][1], METRIC_LOAD, "compile error")
+
+
+def table_rows(text):
+    """Cells of a box table (tablewriter's look), checking its frame."""
+    lines = text.rstrip("\n").split("\n")
+    expect(len(lines) >= 4, f"table {text!r}")
+    width = len(lines[0])
+    for ln in lines:
+        expect_eq(len(ln), width, f"line width in table:\n{text}")
+    expect(lines[0].startswith("┌") and lines[2].startswith("├") and lines[-1].startswith("└"),
+           f"frame of table:\n{text}")
+    rows = [[c.strip() for c in ln.split("│")[1:-1]] for ln in lines if ln.startswith("│")]
+    return rows
+
+
+@test
+def metrics_pretty_table():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "authz.rego", AUTHZ)
+        rc, out, _ = run("eval", "--metrics", "-f", "pretty", "-d", "authz.rego", "data.authz.allow",
+                         cwd=tmp)
+        expect(rc == 0, f"exit {rc}")
+        first, _, table = out.partition("\n")
+        expect_eq(first, "false", "result before the table")
+        rows = table_rows(table)
+        expect_eq(rows[0], ["Metric", "Value"], "header")
+        expect_eq([r[0] for r in rows[1:]], METRIC_LOAD + METRIC_QUERY, "metric names, sorted")
+        for r in rows[1:]:
+            expect(r[1].isdigit(), f"value {r}")
+        # the header is centred
+        header = table.split("\n")[1]
+        expect(header.startswith("│ ") and "   Metric   " in header, f"header {header!r}")
+        rc, out, _ = run("eval", "--metrics", "-f", "pretty", "data.nothing")
+        first, _, table = out.partition("\n")
+        expect_eq((rc, first), (0, "undefined"), "undefined before the table")
+        expect_eq([r[0] for r in table_rows(table)[1:]], METRIC_QUERY, "names")
+
+
+@test
+def metrics_only_in_json_pretty_and_discard():
+    for fmt in ("values", "bindings", "raw"):
+        _, with_m, _ = run("eval", "--metrics", "-f", fmt, "x := 1")
+        _, without, _ = run("eval", "-f", fmt, "x := 1")
+        expect_eq(with_m, without, f"--format {fmt}")
+    rc, out, _ = run("eval", "--metrics", "-f", "discard", "x := 1")
+    doc = json_doc(out)
+    expect_eq([k for k, _ in doc], ["metrics", "result"], "discard members")
+    expect_eq(doc[1][1], "discarded", "discard result")
+    check_timers(doc[0][1], METRIC_QUERY, "discard")
+
+
+@test
+def instrument_implies_metrics():
+    rc, out, _ = run("eval", "--instrument", "1")
+    doc = json_doc(out)
+    expect_eq((rc, [k for k, _ in doc]), (0, ["metrics", "result"]), "members")
+    check_timers(doc[0][1], METRIC_QUERY, "--instrument")
+
+
+STAT_KEYS = ["75%", "90%", "95%", "99%", "99.9%", "99.99%", "count", "max", "mean", "median", "min",
+             "stddev"]
+
+
+@test
+def count_aggregates_metrics():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "authz.rego", AUTHZ)
+        rc, out, _ = run("eval", "--metrics", "--count", "4", "-d", "authz.rego", "data.authz.allow",
+                         cwd=tmp)
+        expect(rc == 0, f"exit {rc}")
+        doc = json_doc(out)
+        expect_eq([k for k, _ in doc], ["aggregated_metrics", "result"], "members")
+        expect_eq([k for k, _ in doc[0][1]], METRIC_LOAD + METRIC_QUERY, "aggregated timers")
+        for name, st in doc[0][1]:
+            expect_eq([k for k, _ in st], STAT_KEYS, f"{name}: statistics")
+            d = dict(st)
+            expect_eq(d["count"], 4, f"{name}: count")
+            expect(isinstance(d["min"], int) and isinstance(d["max"], int), f"{name}: min/max {d}")
+            expect(d["min"] <= d["median"] <= d["75%"] <= d["90%"] <= d["99%"] <= d["max"],
+                   f"{name}: order {d}")
+            expect(d["min"] <= d["mean"] <= d["max"] and d["stddev"] >= 0, f"{name}: mean {d}")
+            # with 4 samples the 90th and higher percentiles are the maximum (go-metrics)
+            expect_eq(d["90%"], d["max"], f"{name}: 90%")
+        rc, out, _ = run("eval", "--metrics", "--count=3", "-f", "pretty", "1 + 1")
+        first, _, table = out.partition("\n")
+        expect_eq((rc, first), (0, "2"), "result")
+        rows = table_rows(table)
+        expect_eq(rows[0], ["Metric", "Min", "Max", "Mean", "90%", "99%"], "header")
+        expect_eq([r[0] for r in rows[1:]], METRIC_QUERY, "names")
+
+
+@test
+def count_repeats_the_evaluation():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "p.rego", 'package p\n\nq if {\n\tprint("once")\n}\n')
+        rc, out, err = run("eval", "--count", "3", "-f", "raw", "-d", "p.rego", "data.p.q", cwd=tmp)
+        expect_eq((rc, out), (0, "true\n"), "output of the first run only")
+        expect_eq(err.count("once"), 3, f"print() runs each time: {err!r}")
+    rc, _, err = run("eval", "--count", "0", "1")
+    expect(rc == 1 and "--count" in err, f"exit {rc}, stderr {err!r}")
+
+
+# ---- --ignore ----
+
+def make_ignore_tree(tmp):
+    write(tmp, "tree/a.rego", "package a\n\nx := 1\n")
+    write(tmp, "tree/a_test.rego", "package a_test\n\ntest_x if true\n")
+    write(tmp, "tree/.hidden/data.json", '{"h": 1}')
+    write(tmp, "tree/sub/data.json", '{"s": 2}')
+    write(tmp, "tree/top.json", '{"t": 3}')
+
+
+@test
+def ignore_skips_matching_names():
+    with tempfile.TemporaryDirectory() as tmp:
+        make_ignore_tree(tmp)
+        cases = [
+            ([], '{".hidden":{"h":1},"a":{"x":1},"a_test":{"test_x":true},"sub":{"s":2},"t":3}'),
+            (["--ignore", "*_test.rego", "--ignore", ".*"], '{"a":{"x":1},"sub":{"s":2},"t":3}'),
+            (["--ignore", "*_test.rego,sub"], '{".hidden":{"h":1},"a":{"x":1},"t":3}'),
+            (["--ignore", "[^a]*"], '{"a":{"x":1},"a_test":{"test_x":true}}'),
+            (["--ignore", "?.rego"], '{".hidden":{"h":1},"a_test":{"test_x":true},"sub":{"s":2},"t":3}'),
+            # the paths given are never ignored, nor does a malformed pattern ignore anything
+            (["--ignore", "tree"], '{".hidden":{"h":1},"a":{"x":1},"a_test":{"test_x":true},"sub":{"s":2},"t":3}'),
+            (["--ignore", "["], '{".hidden":{"h":1},"a":{"x":1},"a_test":{"test_x":true},"sub":{"s":2},"t":3}'),
+        ]
+        for flags, want in cases:
+            rc, out, err = run("eval", "-f", "raw", "-d", "tree", *flags, "data", cwd=tmp)
+            expect_eq((rc, out), (0, want + "\n"), f"flags {flags} (stderr {err!r})")
+        rc, out, _ = run("eval", "-f", "raw", "-d", "tree/top.json", "--ignore", "*.json", "data", cwd=tmp)
+        expect_eq(out, '{"t":3}\n', "a file given by name")
+
+
+@test
+def ignore_with_bundle_is_refused():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "b/p.rego", "package p\n\nq := 1\n")
+        rc, _, err = run("eval", "-b", "b", "--ignore", "*_test.rego", "data.p.q", cwd=tmp)
+        expect(rc == 1 and "--ignore" in err and "not supported" in err, f"exit {rc}, stderr {err!r}")
+
+
+# ---- --show-builtin-errors ----
+
+BI = """package bi
+
+xs contains x if {
+	some s in ["1", "a", "2"]
+	x := to_number(s)
+}
+"""
+
+
+@test
+def show_builtin_errors_json():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "bi.rego", BI)
+        rc, out, _ = run("eval", "--show-builtin-errors", "-d", "bi.rego", "data.bi.xs", cwd=tmp)
+        expect_eq(rc, 0, "exit status: builtin errors alone are no failure")
+        expect_eq(out, """{
+  "errors": [
+    {
+      "location": {
+        "file": "bi.rego",
+        "row": 5,
+        "col": 7
+      },
+      "message": "to_number: strconv.ParseFloat: parsing \\"a\\": invalid syntax",
+      "code": "eval_builtin_error"
+    }
+  ],
+  "result": [
+    {
+      "expressions": [
+        {
+          "value": [
+            1,
+            2
+          ],
+          "text": "data.bi.xs",
+          "location": {
+            "row": 1,
+            "col": 1
+          }
+        }
+      ]
+    }
+  ]
+}
+""", "json output")
+        # without the flag the error is silent
+        _, out, _ = run("eval", "-f", "raw", "-d", "bi.rego", "data.bi.xs", cwd=tmp)
+        expect_eq(out, "[1,2]\n", "without --show-builtin-errors")
+
+
+@test
+def show_builtin_errors_other_formats():
+    with tempfile.TemporaryDirectory() as tmp:
+        write(tmp, "bi.rego", BI)
+        # as OPA's presentation: with errors, only the errors are printed
+        rc, out, err = run("eval", "--show-builtin-errors", "-f", "pretty", "-d", "bi.rego", "data.bi.xs",
+                           cwd=tmp)
+        expect_eq((rc, out), (0, ""), "exit status and stdout")
+        expect_eq(err, '1 error occurred: bi.rego:5: eval_builtin_error: to_number: strconv.ParseFloat: '
+                       'parsing "a": invalid syntax\n', "stderr")
+        # undefined, with errors: --fail fails
+        rc, out, _ = run("eval", "--show-builtin-errors", "--fail", "1 / 0")
+        expect_eq(rc, 1, "--fail on undefined")
+        expect_eq([e["message"] for e in errors_of(out)], ["div: divide by zero"], "errors")
+        rc, _, err = run("eval", "--show-builtin-errors", "--strict-builtin-errors", "1")
+        expect(rc == 1 and "cannot use --show-builtin-errors with --strict-builtin-errors" in err,
+               f"exit {rc}, stderr {err!r}")
+
+
+# ---- flags of opa eval that verdict does not implement ----
+
+@test
+def unsupported_flags_are_named():
+    for args in (["--partial"], ["-p"], ["--unknowns", "input"], ["--explain", "full"], ["--profile"],
+                 ["--coverage"], ["-s", "schema.json"], ["--capabilities", "caps.json"],
+                 ["--target", "wasm"], ["-e", "p/allow"], ["--strict"], ["-S"], ["-O2"],
+                 ["--var-values"], ["--profile-limit", "5"]):
+        rc, out, err = run("eval", *args, "1")
+        shown = args[0].split("=")[0]
+        if shown.startswith("-O"):
+            shown = "-O"
+        expect(rc == 1 and f"flag {shown} is not supported by verdict yet" in err,
+               f"{args}: exit {rc}, stderr {err!r}")
+        expect_eq(out, "", f"{args}: stdout")
+
+
+@test
+def unsupported_flags_at_their_defaults_are_accepted():
+    for args in (["--partial=false"], ["-t", "rego"], ["--target=rego"], ["-O0"], ["--explain=off"]):
+        rc, out, err = run("eval", *args, "-f", "raw", "1")
+        expect_eq((rc, out), (0, "1\n"), f"{args} (stderr {err!r})")
+
+
+@test
+def help_lists_the_new_flags():
+    rc, out, _ = run("eval", "--help")
+    expect(rc == 0, f"exit {rc}")
+    for name in ("--import", "--package", "--metrics", "--instrument", "--ignore", "--count",
+                 "--show-builtin-errors"):
+        expect(name in out, f"{name} missing from help")
+
+
 def main():
     global VERDICT, VERBOSE
     args = [a for a in sys.argv[1:] if a != "-v"]
