@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../rego/caps.h"
 #include "cache.h"
 #include "json.h"
 #include "store.h"
@@ -224,20 +225,66 @@ int engine_split_path(arena *a, const char *path, val ***keys)
 
 /* ---- the engine ---- */
 
-verdict_engine *verdict_new(const verdict_options *opts)
+/* The options' capabilities document, read into the engine. */
+static bool read_capabilities(verdict_engine *eng, const char *text, verdict_errors *e)
 {
+    if (!text)
+        return true;
+    eng->caps_arena = arena_new(64 * 1024);
+    if (!eng->caps_arena) {
+        errs_add(e, "internal_error", "out of memory", "", 0, 0);
+        return false;
+    }
+    char why[512];
+    eng->caps = rego_caps_parse(eng->caps_arena, text, strlen(text), why, sizeof why);
+    if (!eng->caps) {
+        errs_add(e, "capabilities_error", why, "", 0, 0);
+        return false;
+    }
+    return true;
+}
+
+static compile_opts engine_compile_opts(const verdict_engine *eng)
+{
+    compile_opts co = {
+        .coverage = eng->opts.coverage != 0,
+        .strict = eng->opts.strict != 0,
+        .caps = eng->caps,
+        .max_errors = eng->opts.max_errors,
+    };
+    return co;
+}
+
+verdict_status verdict_new_checked(const verdict_options *opts, verdict_engine **out, verdict_errors **errs)
+{
+    if (!out)
+        return VERDICT_MISUSE;
+    *out = NULL;
+    verdict_errors *e = errs_new();
+    if (!e)
+        return VERDICT_NOMEM;
     verdict_engine *eng = calloc(1, sizeof *eng);
-    if (!eng)
-        return NULL;
+    if (!eng) {
+        verdict_errors_free(e);
+        return VERDICT_NOMEM;
+    }
     if (opts)
         eng->opts = *opts;
+    eng->opts.capabilities = NULL;
     pthread_mutex_init(&eng->lock, NULL);
+    if (!read_capabilities(eng, opts ? opts->capabilities : NULL, e)) {
+        arena_free(eng->caps_arena);
+        pthread_mutex_destroy(&eng->lock);
+        free(eng);
+        return fail_with(e, errs);
+    }
     eng->stage_arena = arena_new(64 * 1024);
     snapshot *s = calloc(1, sizeof *s);
     prog_ref *pr = calloc(1, sizeof *pr);
     rego_errors re = {0};
+    compile_opts co = engine_compile_opts(eng);
     if (pr)
-        pr->p = rego_compile(NULL, 0, &re);
+        pr->p = rego_compile_opts(NULL, 0, &co, &re);
     rego_errors_free(&re);
     if (!eng->stage_arena || !s || !pr || !pr->p) {
         if (pr)
@@ -245,9 +292,13 @@ verdict_engine *verdict_new(const verdict_options *opts)
         free(pr);
         free(s);
         arena_free(eng->stage_arena);
+        arena_free(eng->caps_arena);
+        pthread_mutex_destroy(&eng->lock);
         free(eng);
-        return NULL;
+        verdict_errors_free(e);
+        return VERDICT_NOMEM;
     }
+    verdict_errors_free(e);
     atomic_init(&pr->refs, 1);
     atomic_init(&s->refs, 1);
     s->prog = pr;
@@ -257,6 +308,14 @@ verdict_engine *verdict_new(const verdict_options *opts)
     eng->id = atomic_fetch_add(&next_id, 1);
     if (!eng->opts.cache_disabled)
         eng->cache = dcache_new(eng->opts.cache_bytes ? eng->opts.cache_bytes : (size_t)64 << 20);
+    *out = eng;
+    return VERDICT_OK;
+}
+
+verdict_engine *verdict_new(const verdict_options *opts)
+{
+    verdict_engine *eng = NULL;
+    verdict_new_checked(opts, &eng, NULL);
     return eng;
 }
 
@@ -292,6 +351,7 @@ void verdict_free(verdict_engine *eng)
     free(eng->staged);
     free(eng->sdata);
     arena_free(eng->stage_arena);
+    arena_free(eng->caps_arena);
     pthread_mutex_destroy(&eng->lock);
     free(eng);
 }
@@ -308,7 +368,7 @@ static module_entry *parse_module(verdict_engine *eng, module_entry *out, const 
         return NULL;
     }
     rego_errors re = {0};
-    parse_opts po = {.version = v0 || eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1};
+    parse_opts po = {.version = v0 || eng->opts.v0_compatible ? AST_REGO_V0 : AST_REGO_V1, .caps = eng->caps};
     ast_module *m = rego_parse_module(a, id, text ? text : "", len, &po, &re);
     if (!m) {
         errs_from_rego(e, &re);
@@ -515,7 +575,7 @@ static verdict_status txn_commit(txn *t, verdict_errors **errs)
         for (int i = 0; i < t->nmods; i++)
             ms[n++] = t->mods[i].m;
         rego_errors re = {0};
-        compile_opts co = {eng->opts.coverage != 0};
+        compile_opts co = engine_compile_opts(eng);
         program *p = rego_compile_opts(ms, n, &co, &re);
         errs_from_rego(t->errs, &re);
         rego_errors_free(&re);

@@ -90,7 +90,9 @@ typedef struct stat_stripe {
 } stat_stripe;
 
 struct verdict_engine {
-    verdict_options opts;
+    verdict_options opts;   /* opts.capabilities is not kept: caps is */
+    arena *caps_arena;      /* owns caps */
+    struct rego_caps *caps; /* the capabilities document, or NULL */
     uint64_t id;            /* unique per engine (never reused, unlike its address) */
     pthread_mutex_t lock;   /* changes; evaluations read `active` without it */
     _Atomic(snapshot *) active;

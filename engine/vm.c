@@ -690,6 +690,8 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
             return call_replacement(V, mk->e, args, (uint32_t)bi->arity, loc);
         }
     }
+    if (!bi->fn) /* declared by the capabilities, not implemented (rego/caps.h) */
+        vm_throw(V, "eval_internal_error", loc, "unsupported built-in");
     if (bi->flags & BI_F_NONDET) {
         V->nondet = true;
         if (!V->now_ns) {

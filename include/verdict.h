@@ -62,12 +62,40 @@ typedef struct verdict_options {
     size_t cache_bytes;             /* decision cache bound; 0 = default (64 MiB) */
     int coverage;                   /* record which source lines evaluations execute (verdict test --coverage) */
     int cache_disabled;             /* no decision cache */
+    /* A capabilities document in OPA's format (JSON text, NUL-terminated), as
+     * `opa capabilities` and verdict_capabilities_json() print it; NULL: all
+     * that Verdict implements.  Policies and queries may then call only the
+     * builtins it lists: any other call fails to compile with OPA's
+     * rego_type_error "undefined function <name>".  A builtin it declares
+     * that Verdict does not implement compiles, and an evaluation that calls
+     * it fails with eval_internal_error "unsupported built-in", as in OPA.
+     * Its "features" and "future_keywords" are honoured by the parser as
+     * OPA's: Rego v1 modules need the "rego_v1" feature, and under Rego v0
+     * `import rego.v1` needs "rego_v1_import" (or "rego_v1") and future
+     * keywords must be listed.  The text is read by verdict_new and need not
+     * outlive the call; verdict_new returns NULL when it does not read, and
+     * verdict_new_checked says why. */
+    const char *capabilities;
+    int strict;                     /* OPA's strict mode (`opa check --strict`): unused imports,
+                                       unused local assignments (x := ...) and function
+                                       arguments are errors, and so are, in Rego v0 modules
+                                       too, duplicate imports, input/data shadowed by a rule
+                                       or variable, and calls of deprecated builtins (Rego v1
+                                       modules always have those three) */
+    int max_errors;                 /* compile errors reported before giving up, then OPA's
+                                       "error limit reached" (`opa check --max-errors`):
+                                       0 means OPA's default, 10; negative means no limit */
 } verdict_options;
 
 typedef struct verdict_engine verdict_engine;
 
-/* opts may be NULL for defaults. */
+/* opts may be NULL for defaults.  NULL when memory runs out or the options
+ * are refused (a capabilities document that does not read). */
 verdict_engine *verdict_new(const verdict_options *opts);
+/* verdict_new with the reason for a refusal: VERDICT_OK and *out, or
+ * VERDICT_ERROR with errors (code "capabilities_error" and the message, e.g.
+ * a JSON syntax error with its line and column). */
+verdict_status verdict_new_checked(const verdict_options *opts, verdict_engine **out, verdict_errors **errs);
 void verdict_free(verdict_engine *eng);
 
 /* Stage a Rego module.  `filename` names it in error locations.  Parse

@@ -209,6 +209,8 @@ typedef struct rego_error {
     char *message;          /* malloc'd */
     char *file;             /* malloc'd, may be "" */
     int row, col;           /* 0 when unknown */
+    int stage;              /* compiler errors: the compile_stage that found it (compiler.h);
+                               0 for parse errors */
     struct rego_error *next;
 } rego_error;
 
@@ -227,6 +229,10 @@ typedef struct parse_opts {
     bool no_annotations;        /* skip METADATA blocks (rego.parse_module, as OPA) */
     unsigned keywords;          /* LEX_KW_* bits on from the start (a query whose context
                                  * imports future.keywords under Rego v0) */
+    const struct rego_caps *caps;   /* capabilities (caps.h), or NULL: a module in Rego v1
+                                 * needs the rego_v1 feature; under v0 `import rego.v1` needs
+                                 * rego_v1_import (or rego_v1) and future keywords must be
+                                 * listed (all are with rego_v1), as OPA's parser checks */
 } parse_opts;
 
 /* Parse a module.  Returns NULL on error (errors appended to errs, each a

@@ -29,7 +29,7 @@ static void *xgrow(void *p, int *cap, int need, size_t elem)
     return q;
 }
 
-void compile_error(compiler *c, const char *code, const ast_loc *loc, const char *fmt, ...)
+void compile_error(compiler *c, int stage, const char *code, const ast_loc *loc, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -41,7 +41,127 @@ void compile_error(compiler *c, const char *code, const ast_loc *loc, const char
         if (strcmp(e->code, code) == 0 && strcmp(e->message, msg) == 0 && loc && e->row == loc->row &&
             e->col == loc->col && strcmp(e->file, loc->file ? loc->file : "") == 0)
             return;
+    rego_error *before = c->errs->tail;
     rego_errors_add(c->errs, code, loc, "%s", msg);
+    if (c->errs->tail != before)
+        c->errs->tail->stage = stage;
+}
+
+/* ---- builtins under capabilities ---- */
+
+typedef struct stub_def {
+    builtin_def def;
+    struct stub_def *next;
+} stub_def;
+
+const builtin_def *compile_builtin(compiler *c, const char *name)
+{
+    const builtin_def *bi = builtin_lookup(name);
+    if (!c->caps)
+        return bi;
+    const rego_caps_builtin *cb = rego_caps_builtin_find(c->caps, name);
+    if (!cb)
+        return NULL;
+    if (bi || cb->arity < 0)
+        return bi;
+    /* declared by the capabilities, not implemented here: it compiles, and
+     * the VM fails the evaluation that calls it (a NULL fn), as OPA does
+     * for a builtin it has a declaration but no implementation for */
+    for (stub_def *s = c->stubs; s; s = s->next)
+        if (strcmp(s->def.name, name) == 0)
+            return &s->def;
+    stub_def *s = arena_zalloc(c->a, sizeof *s);
+    size_t n = strlen(name) + 1;
+    char *nm = arena_alloc(c->a, n);
+    memcpy(nm, name, n);
+    s->def.name = nm;
+    s->def.arity = cb->arity;
+    s->def.fn = NULL;
+    s->def.flags = (cb->relation ? BI_F_RELATION : 0u) | (cb->is_void ? BI_F_VOID : 0u);
+    s->next = c->stubs;
+    c->stubs = s;
+    return &s->def;
+}
+
+/* ---- the errors a compile reports ---- */
+
+static int cmp_err_pos(const rego_error *a, const rego_error *b)
+{
+    int f = strcmp(a->file, b->file);
+    if (f)
+        return f;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return 0;
+}
+
+/* The errors added after `mark` (NULL: all) become what OPA reports: only
+ * those of the earliest stage that found any (OPA stops there), in order
+ * of file and position (OPA walks modules sorted by name, rules and
+ * expressions in order), at most max_errors of them followed by OPA's
+ * "error limit reached" when the limit is reached (`at_limit`: a limit of
+ * exactly max_errors errors counts, as in OPA's compiler; the query
+ * compiler only cuts when there are more). */
+static void finish_errors(rego_errors *errs, rego_error *mark, int max_errors, bool at_limit)
+{
+    rego_error **link = mark ? &mark->next : &errs->head;
+    int n = 0, min = 0;
+    for (rego_error *e = *link; e; e = e->next, n++)
+        if (e->stage && (!min || e->stage < min))
+            min = e->stage;
+    if (n == 0)
+        return;
+    rego_error **v = malloc(sizeof *v * (size_t)n);
+    if (!v)
+        abort();
+    int k = 0;
+    for (rego_error *e = *link, *next; e; e = next) {
+        next = e->next;
+        if (e->stage && e->stage != min) {
+            free(e->message);
+            free(e->file);
+            free(e);
+            errs->n--;
+        } else {
+            v[k++] = e;
+        }
+    }
+    /* insertion sort: stable, and lists are short */
+    for (int i = 1; i < k; i++) {
+        rego_error *x = v[i];
+        int j = i;
+        while (j > 0 && cmp_err_pos(v[j - 1], x) > 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    if (max_errors == 0)
+        max_errors = 10;
+    bool limited = max_errors > 0 && (at_limit ? k >= max_errors : k > max_errors);
+    int keep = limited ? max_errors : k;
+    for (int i = keep; i < k; i++) {
+        free(v[i]->message);
+        free(v[i]->file);
+        free(v[i]);
+        errs->n--;
+    }
+    *link = NULL;
+    errs->tail = mark;
+    for (int i = 0; i < keep; i++) {
+        v[i]->next = NULL;
+        *link = v[i];
+        link = &v[i]->next;
+        errs->tail = v[i];
+    }
+    free(v);
+    if (limited) {
+        rego_errors_add(errs, "rego_compile_error", NULL, "error limit reached");
+        if (errs->tail)
+            errs->tail->stage = min;
+    }
 }
 
 /* ---- procedure builder ---- */
@@ -301,16 +421,16 @@ static void add_rule(compiler *c, ast_module *m, ast_rule *r)
     cgroup *grp = &c->groups[g];
     if (grp->kind != kind || (kind == GROUP_FUNCTION && grp->nparams != r->nargs)) {
         if (kind == GROUP_FUNCTION && grp->kind == GROUP_FUNCTION)
-            compile_error(c, "rego_type_error", &r->loc, "conflicting rules %s found", grp->name);
+            compile_error(c, STAGE_CONFLICTS, "rego_type_error", &r->loc, "conflicting rules %s found", grp->name);
         else
-            compile_error(c, "rego_type_error", &r->loc,
+            compile_error(c, STAGE_CONFLICTS, "rego_type_error", &r->loc,
                           "conflicting rules %s found (%s and %s rules)", grp->name,
                           kind_word(grp->kind), kind_word(kind));
         return;
     }
     if (r->is_default) {
         if (grp->default_rule) {
-            compile_error(c, "rego_type_error", &r->loc, "multiple default rules %s found",
+            compile_error(c, STAGE_CONFLICTS, "rego_type_error", &r->loc, "multiple default rules %s found",
                           grp->name);
             return;
         }
@@ -536,7 +656,7 @@ static bool visit(compiler *c, int g, char *state, int *stack, int depth)
         sb_puts(&sb, c->groups[g].name);
         const cgroup *grp = &c->groups[g];
         const ast_rule *r = grp->ndefs ? grp->defs[0].rule : grp->default_rule;
-        compile_error(c, "rego_recursion_error", r ? &r->loc : NULL, "rule %s is recursive: %s",
+        compile_error(c, STAGE_RECURSION, "rego_recursion_error", r ? &r->loc : NULL, "rule %s is recursive: %s",
                       grp->name, sb.data);
         sb_free(&sb);
         return false;
@@ -677,6 +797,9 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     c.mods = mods;
     c.nmods = nmods;
     c.coverage = o && o->coverage;
+    c.strict = o && o->strict;
+    c.caps = p->caps = o && o->caps ? rego_caps_copy(p->a, o->caps) : NULL;
+    rego_error *mark = errs->tail;
     int errs_before = errs->n;
     c.mods_by_file = malloc(sizeof *c.mods_by_file * (size_t)(nmods ? nmods : 1));
     if (!c.mods_by_file)
@@ -687,6 +810,12 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     /* OPA builds the annotation set on every compile: a block declared twice
      * for one package or document is an error even when nothing reads it */
     annotations_check(c.mods_by_file, nmods, errs);
+    for (rego_error *e = mark ? mark->next : errs->head; e; e = e->next)
+        if (!e->stage)
+            e->stage = STAGE_ANNOTATIONS;
+    /* checks of OPA's early stages that need no rule tree (strict.c) */
+    for (int m = 0; m < nmods; m++)
+        compile_check_module(&c, c.mods_by_file[m]);
 
     node_new(&c, -1, NULL); /* data */
     for (int m = 0; m < nmods; m++) {
@@ -714,7 +843,8 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     /* group metadata first: lowering of calls needs kinds and arities */
     copy_tree(&c, p);
     c.prog = p;
-    for (int g = 0; g < c.ngroups && errs->n == errs_before; g++) {
+    /* every group, so that a compile reports all the errors of a stage */
+    for (int g = 0; g < c.ngroups; g++) {
         cgroup *grp = &c.groups[g];
         prog_group *pg = &p->groups[g];
         uint32_t *defs = arena_alloc(p->a, sizeof *defs * (size_t)(grp->ndefs ? grp->ndefs : 1));
@@ -739,8 +869,7 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
         pg->stop_early = constant_value(&c, grp, &cv);
         pg->index = build_index(&c, grp);
     }
-    if (errs->n == errs_before)
-        check_recursion(&c);
+    check_recursion(&c);
 
     p->nprocs = (uint32_t)c.nprocs;
     p->procs = c.nprocs ? arena_memdup(p->a, c.procs, sizeof *c.procs * (size_t)c.nprocs) : NULL;
@@ -751,6 +880,7 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     }
     compiler_release(&c);
     if (errs->n != errs_before) {
+        finish_errors(errs, mark, o ? o->max_errors : 0, true);
         program_free(p);
         return NULL;
     }
@@ -776,6 +906,8 @@ compiled_query *rego_compile_query_in(const program *p, ast_body *body, ast_modu
     compiler c;
     compiler_init(&c, q->a, errs);
     c.prog = (program *)p;
+    c.caps = p->caps;
+    rego_error *mark = errs->tail;
     /* mirror the program's tree for lookups */
     c.nnodes = c.capnodes = (int)p->nnodes;
     c.nodes = calloc((size_t)p->nnodes + 1, sizeof *c.nodes);
@@ -806,6 +938,7 @@ compiled_query *rego_compile_query_in(const program *p, ast_body *body, ast_modu
         q->proc = c.procs[id];
     compiler_release(&c);
     if (errs->n != before) {
+        finish_errors(errs, mark, 0, false);
         compiled_query_free(q);
         return NULL;
     }

@@ -16,6 +16,13 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs);
 
 typedef struct compile_opts {
     bool coverage;          /* emit LINE probes for expressions and rule heads */
+    bool strict;            /* OPA's strict mode: unused imports, unused local assignments and
+                               function arguments; duplicate imports, input/data shadowing and
+                               deprecated builtins in Rego v0 modules too (v1 modules always) */
+    const struct rego_caps *caps;   /* builtins and features allowed (caps.h); NULL: all */
+    int max_errors;         /* errors reported before giving up (OPA's error limit, after which
+                               "error limit reached" is added): 0 means OPA's default, 10;
+                               negative means no limit */
 } compile_opts;
 program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, rego_errors *errs);
 

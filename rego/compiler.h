@@ -7,9 +7,32 @@
 #include <stdbool.h>
 
 #include "ast.h"
+#include "caps.h"
 #include "compile.h"
 #include "ir.h"
 #include "program.h"
+
+/* OPA's compiler runs in stages and stops after the first stage that
+ * reports an error; Verdict finds errors in other passes (the lowering finds
+ * most of them), so each error is tagged with the OPA stage that would have
+ * found it, and a compile reports only the errors of the earliest stage
+ * (compile.c: finish_errors).  In OPA's order: */
+enum compile_stage {
+    STAGE_RESOLVE_REFS = 1,     /* unused imports (strict); args shadowing input/data */
+    STAGE_RULE_HEAD_REFS,       /* ref heads the capabilities do not allow */
+    STAGE_KEYWORD_OVERRIDES,    /* rules and variables shadowing input/data (strict, v1) */
+    STAGE_IMPORTS,              /* duplicate imports (strict, v1) */
+    STAGE_LOCAL_VARS,           /* var assigned above; unused declared/assigned vars and args */
+    STAGE_TEMPLATE,
+    STAGE_ANNOTATIONS,
+    STAGE_WITH,
+    STAGE_CONFLICTS,
+    STAGE_UNDEFINED_FUNCS,      /* undefined functions, wrong number of arguments */
+    STAGE_SAFETY,
+    STAGE_RECURSION,
+    STAGE_TYPES,
+    STAGE_DEPRECATED,           /* deprecated builtins (strict, v1) */
+};
 
 /* One rule definition (a rule and its else chain) in a group. */
 typedef struct cdef {
@@ -57,6 +80,9 @@ typedef struct compiler {
     int nprocs, capprocs;
     program *prog;
     bool coverage;          /* emit LINE probes */
+    bool strict;            /* OPA's strict mode */
+    const rego_caps *caps;  /* the program's capabilities (NULL: every builtin) */
+    struct stub_def *stubs; /* builtins declared by caps but not implemented */
     prog_loc *probes;       /* coverage probes: one per (file, row) */
     int nprobes, capprobes;
     int **deps;             /* group -> groups it uses (recursion check) */
@@ -96,9 +122,19 @@ uint32_t compile_probe(compiler *c, const ast_loc *loc);
 void compile_note_dep(compiler *c, int from_group, int to_group);
 void compile_note_node_dep(compiler *c, int from_group, int node);
 
-/* Global error helpers. */
-void compile_error(compiler *c, const char *code, const ast_loc *loc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Global error helpers: an error found by `stage` (enum compile_stage). */
+void compile_error(compiler *c, int stage, const char *code, const ast_loc *loc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* The builtin a call may use under the capabilities: Verdict's own, a stub
+ * for one the capabilities declare but Verdict does not implement (its
+ * evaluation fails), or NULL when the capabilities do not list it. */
+const builtin_def *compile_builtin(compiler *c, const char *name);
+
+/* strict.c: the checks of one module that OPA's early stages make (unused
+ * imports, duplicate imports, input/data shadowing, unused local
+ * variables and arguments, deprecated builtins). */
+void compile_check_module(compiler *c, ast_module *m);
 
 /* lower.c: build the procedure for one definition of a group (returns proc id). */
 int lower_definition(compiler *c, int group, const cdef *def);

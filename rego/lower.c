@@ -88,10 +88,10 @@ static void *lgrow(void *p, int *cap, int need, size_t elem)
 
 /* ---- errors ---- */
 
-static void lerror(lower *L, const char *code, const ast_loc *loc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void lerror(lower *L, int stage, const char *code, const ast_loc *loc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static void lerror(lower *L, const char *code, const ast_loc *loc, const char *fmt, ...)
+static void lerror(lower *L, int stage, const char *code, const ast_loc *loc, const char *fmt, ...)
 {
     if (L->dry)
         return;
@@ -100,7 +100,7 @@ static void lerror(lower *L, const char *code, const ast_loc *loc, const char *f
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    compile_error(L->c, code, loc, "%s", msg);
+    compile_error(L->c, stage, code, loc, "%s", msg);
 }
 
 static const char *user_name(const char *name)
@@ -117,7 +117,7 @@ static void unsafe_var(lower *L, const char *name, const ast_loc *loc)
         }
         return;
     }
-    lerror(L, "rego_unsafe_var_error", loc, "var %s is unsafe", user_name(name));
+    lerror(L, STAGE_SAFETY, "rego_unsafe_var_error", loc, "var %s is unsafe", user_name(name));
 }
 
 /* ---- variables ---- */
@@ -643,7 +643,7 @@ static uint32_t lt_data_ref(lower *L, ast_term **ops, int n, const ast_loc *loc)
     if (cn->group >= 0) {
         const cgroup *g = &c->groups[cn->group];
         if (g->kind == GROUP_FUNCTION) {
-            lerror(L, "rego_type_error", loc, "function %s called without arguments", g->name);
+            lerror(L, STAGE_TYPES, "rego_type_error", loc, "function %s called without arguments", g->name);
             return r;
         }
         if (node_has_rule_children(L, node)) {
@@ -829,7 +829,7 @@ static uint32_t lt_template(lower *L, ast_term *t)
     emit(L, OP_MKARR, arr, base, n, 0, 0);
     uint32_t r = new_reg(L);
     if (!bi) {
-        lerror(L, "rego_type_error", &t->loc, "template strings are not supported");
+        lerror(L, STAGE_TEMPLATE, "rego_type_error", &t->loc, "template strings are not supported");
         return r;
     }
     uint32_t args = pb_regs(L->pb, 1);
@@ -941,7 +941,7 @@ static bool function_path(lower *L, ast_term *fn, val ***keys, int *nkeys)
  * way); in a query they are builtins that report an error. */
 static val *metadata_call(lower *L, const char *name)
 {
-    if (!L->link || !L->mod || strncmp(name, "rego.metadata.", 14) != 0)
+    if (!L->link || !L->mod || strncmp(name, "rego.metadata.", 14) != 0 || !rego_caps_allows(L->c->caps, name))
         return NULL;
     ast_module *const *mods = L->c->mods_by_file;
     if (strcmp(name + 14, "rule") == 0)
@@ -969,13 +969,13 @@ static bool resolve_callee(lower *L, ast_term *t, callee *out)
             return true;
         }
     }
-    const builtin_def *bi = builtin_lookup(t->call.fn_name);
+    const builtin_def *bi = compile_builtin(L->c, t->call.fn_name);
     if (bi) {
         out->bi = bi;
         out->arity = bi->arity;
         return true;
     }
-    lerror(L, "rego_type_error", &t->loc, "undefined function %s", t->call.fn_name);
+    lerror(L, STAGE_UNDEFINED_FUNCS, "rego_type_error", &t->loc, "undefined function %s", t->call.fn_name);
     return false;
 }
 
@@ -991,7 +991,7 @@ static uint32_t lt_call_with(lower *L, ast_term *t, const callee *ce, int nargs)
     uint32_t r = new_reg(L);
     uint32_t loc = pb_loc(L->pb, &t->loc);
     if (ce->bi && !L->dry && typecheck_builtin_args(L->a, ce->bi, t->call.args, nargs) >= 0)
-        lerror(L, "rego_type_error", &t->loc, "%s: invalid argument(s)", t->call.fn_name);
+        lerror(L, STAGE_TYPES, "rego_type_error", &t->loc, "%s: invalid argument(s)", t->call.fn_name);
     if (ce->bi) {
         emit(L, OP_CALLB, r, pb_builtin(L->pb, ce->bi), base, n, loc);
     } else {
@@ -1007,12 +1007,12 @@ static uint32_t lt_call(lower *L, ast_term *t, int nargs)
     if (!resolve_callee(L, t, &ce))
         return new_reg(L);
     if (nargs != ce.arity) {
-        lerror(L, "rego_type_error", &t->loc, "%s: %s arguments", t->call.fn_name,
+        lerror(L, STAGE_UNDEFINED_FUNCS, "rego_type_error", &t->loc, "%s: %s arguments", t->call.fn_name,
                nargs > ce.arity ? "too many" : "too few");
         return new_reg(L);
     }
     if (ce.bi && (ce.bi->flags & BI_F_RELATION)) {
-        lerror(L, "rego_type_error", &t->loc, "%s: relation used as a value", t->call.fn_name);
+        lerror(L, STAGE_TYPES, "rego_type_error", &t->loc, "%s: relation used as a value", t->call.fn_name);
         return new_reg(L);
     }
     for (int i = 0; i < nargs; i++) {
@@ -1046,7 +1046,7 @@ static int compare_op(const char *name)
  * an operand that is undefined prints as <undefined> instead of failing. */
 static void lower_print(lower *L, ast_term *t)
 {
-    const builtin_def *bi = builtin_lookup("internal.print");
+    const builtin_def *bi = compile_builtin(L->c, "internal.print");
     uint32_t n = (uint32_t)t->call.nargs;
     uint32_t base = pb_regs(L->pb, n ? n : 1);
     for (uint32_t i = 0; i < n; i++) {
@@ -1070,7 +1070,9 @@ static void lower_print(lower *L, ast_term *t)
     emit(L, OP_MKARR, arg, base, n, 0, 0);
     uint32_t r = new_reg(L);
     if (!bi) {
-        lerror(L, "rego_type_error", &t->loc, "undefined function print");
+        /* OPA rewrites print() to internal.print() before it looks for undefined functions */
+        lerror(L, STAGE_UNDEFINED_FUNCS, "rego_type_error", &t->loc, "undefined function %s",
+               L->c->caps ? "internal.print" : "print");
         return;
     }
     emit(L, OP_CALLB, r, pb_builtin(L->pb, bi), arg, 1, pb_loc(L->pb, &t->loc));
@@ -1129,7 +1131,7 @@ static uint32_t lower_call_expr(lower *L, ast_term *t)
         return NOREG;
     }
     if (nargs != ce.arity) {
-        lerror(L, "rego_type_error", &t->loc, "%s: %s arguments", name, nargs > ce.arity ? "too many" : "too few");
+        lerror(L, STAGE_UNDEFINED_FUNCS, "rego_type_error", &t->loc, "%s: %s arguments", name, nargs > ce.arity ? "too many" : "too few");
         return NOREG;
     }
     uint32_t r = lt_call(L, t, nargs);
@@ -1477,7 +1479,7 @@ static void lower_expr_plain(lower *L, ast_expr *e)
         for (int i = 0; i < lv.n; i++) {
             int v = var_find(L, lv.names[i]);
             if (v >= 0 && L->vars[v].bound) {
-                lerror(L, "rego_compile_error", &e->loc, "var %s assigned above", lv.names[i]);
+                lerror(L, STAGE_LOCAL_VARS, "rego_compile_error", &e->loc, "var %s assigned above", lv.names[i]);
                 free(lv.names);
                 return;
             }
@@ -1523,11 +1525,11 @@ static bool with_target(lower *L, ast_with *w, with_entry *en)
         items = t->ref.items;
         n = t->ref.n;
     } else {
-        lerror(L, "rego_compile_error", &w->loc, "with keyword target must reference existing input, data, or a function");
+        lerror(L, STAGE_WITH, "rego_compile_error", &w->loc, "with keyword target must reference existing input, data, or a function");
         return false;
     }
     if (items[0]->kind != AST_VAR) {
-        lerror(L, "rego_compile_error", &w->loc, "with keyword target must reference existing input, data, or a function");
+        lerror(L, STAGE_WITH, "rego_compile_error", &w->loc, "with keyword target must reference existing input, data, or a function");
         return false;
     }
     const char *root = items[0]->var.name;
@@ -1536,7 +1538,7 @@ static bool with_target(lower *L, ast_with *w, with_entry *en)
         val **keys = arena_alloc(L->c->a, sizeof *keys * (size_t)n);
         for (int i = 1; i < n; i++) {
             if (!is_string_scalar(items[i]) && items[i]->kind != AST_SCALAR) {
-                lerror(L, "rego_compile_error", &w->loc, "with keyword target must be a ground reference");
+                lerror(L, STAGE_WITH, "rego_compile_error", &w->loc, "with keyword target must be a ground reference");
                 return false;
             }
             keys[i - 1] = val_copy(L->c->a, items[i]->value);
@@ -1581,14 +1583,14 @@ static bool with_target(lower *L, ast_with *w, with_entry *en)
         else if (is_string_scalar(items[i]))
             sb_puts(&sb, val_str(items[i]->value));
     }
-    const builtin_def *bi = builtin_lookup(sb.data ? sb.data : "");
+    const builtin_def *bi = compile_builtin(L->c, sb.data ? sb.data : "");
     sb_free(&sb);
     if (bi) {
         en->target = WITH_BUILTIN;
         en->bi = bi;
         return true;
     }
-    lerror(L, "rego_compile_error", &w->loc, "with keyword target must reference existing input, data, or a function");
+    lerror(L, STAGE_WITH, "rego_compile_error", &w->loc, "with keyword target must reference existing input, data, or a function");
     return false;
 }
 
@@ -1602,7 +1604,7 @@ static void with_check_arity(lower *L, ast_with *w, const with_entry *en, int re
         return;
     strbuf sb = STRBUF_INIT;
     ast_write_term(&sb, w->target);
-    lerror(L, "rego_type_error", &w->loc, "%s: arity mismatch", sb.data ? sb.data : "");
+    lerror(L, STAGE_TYPES, "rego_type_error", &w->loc, "%s: arity mismatch", sb.data ? sb.data : "");
     sb_free(&sb);
 }
 
@@ -1639,7 +1641,7 @@ static bool with_replacement(lower *L, ast_with *w, with_entry *en)
                 else
                     dotted = false;
             }
-            const builtin_def *bi = dotted && sb.data ? builtin_lookup(sb.data) : NULL;
+            const builtin_def *bi = dotted && sb.data ? compile_builtin(L->c, sb.data) : NULL;
             sb_free(&sb);
             if (bi) {
                 en->repl = WITH_BY_BUILTIN;

@@ -25,6 +25,7 @@
  * Everything is allocated in the caller's arena.  During a parse the arena's
  * out-of-memory handler is ours: running out turns into a parse error. */
 #include "ast.h"
+#include "caps.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,6 +95,7 @@ typedef struct parser {
     const char *src;
     size_t len;
     ast_rego_version version;
+    const struct rego_caps *caps;
     pstate s;
     perr *errs;             /* errs[0 .. s.nerr) are live */
     int errcap;
@@ -2747,6 +2749,33 @@ static bool path_is(const ast_term *path, const char *a, const char *b)
            strcmp(val_str(x->value), b) == 0;
 }
 
+/* The future keywords a v0 module may import (LEX_KW_* bits) and their
+ * list as OPA prints it ("[contains every if in]"): all of them without
+ * capabilities; else those the capabilities list, and all with the
+ * rego_v1 feature (OPA's allowedFutureKeywords). */
+static unsigned allowed_future_keywords(parser *p, char *list, size_t cap)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } kws[] = {{"contains", LEX_KW_CONTAINS}, {"every", LEX_KW_EVERY}, {"if", LEX_KW_IF}, {"in", LEX_KW_IN}};
+    const rego_caps *c = p->caps;
+    unsigned bits = 0;
+    size_t w = 0;
+    list[w++] = '[';
+    for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++) {
+        bool on = !c || rego_caps_has_feature(c, REGO_FEAT_REGO_V1);
+        for (int k = 0; c && !on && k < c->nfuture_keywords; k++)
+            on = strcmp(c->future_keywords[k], kws[i].name) == 0;
+        if (!on)
+            continue;
+        bits |= kws[i].bit;
+        w += (size_t)snprintf(list + w, cap - w, "%s%s", w > 1 ? " " : "", kws[i].name);
+    }
+    snprintf(list + w, cap - w, "]");
+    return bits;
+}
+
 /* `import future.keywords[.kw]` and `import rego.v1` switch keywords on. */
 static void apply_import(parser *p, ast_module *m, const ast_import *imp)
 {
@@ -2761,6 +2790,11 @@ static void apply_import(parser *p, ast_module *m, const ast_import *imp)
         m->imports_rego_v1 = true;
         if (p->version == AST_REGO_V1)
             return;     /* a no-op in v1 */
+        if (!rego_caps_has_feature(p->caps, REGO_FEAT_REGO_V1_IMPORT) &&
+            !rego_caps_has_feature(p->caps, REGO_FEAT_REGO_V1)) {
+            errorf(p, at, "invalid import, `rego.v1` is not supported by current capabilities");
+            return;
+        }
         if (imp->alias) {
             errorf(p, at, "`rego` imports cannot be aliased");
             return;
@@ -2776,21 +2810,25 @@ static void apply_import(parser *p, ast_module *m, const ast_import *imp)
             errorf(p, at, "`future` imports cannot be aliased");
             return;
         }
-        unsigned bits = LEX_KW_ALL;
+        char allowed_list[128];
+        unsigned allowed = allowed_future_keywords(p, allowed_list, sizeof allowed_list);
+        unsigned bits = allowed;
         if (path->ref.n == 3) {
             const char *kw = val_str(path->ref.items[2]->value);
+            unsigned kbit = 0;
             if (strcmp(kw, "in") == 0)
-                bits = LEX_KW_IN;
+                kbit = LEX_KW_IN;
             else if (strcmp(kw, "every") == 0)
-                bits = LEX_KW_EVERY | LEX_KW_IN;    /* every needs in */
+                kbit = LEX_KW_EVERY;
             else if (strcmp(kw, "contains") == 0)
-                bits = LEX_KW_CONTAINS;
+                kbit = LEX_KW_CONTAINS;
             else if (strcmp(kw, "if") == 0)
-                bits = LEX_KW_IF;
-            else {
-                errorf(p, at, "unexpected keyword, must be one of [contains every if in]");
+                kbit = LEX_KW_IF;
+            if (!(kbit & allowed)) {
+                errorf(p, at, "unexpected keyword, must be one of %s", allowed_list);
                 return;
             }
+            bits = kbit == LEX_KW_EVERY ? LEX_KW_EVERY | LEX_KW_IN : kbit; /* every needs in */
         }
         p->s.lx.kw |= bits;
     }
@@ -2836,6 +2874,7 @@ static void parser_init(parser *p, arena *a, const char *file, const char *src, 
     p->src = src;
     p->len = len;
     p->version = opts ? opts->version : AST_REGO_V1;
+    p->caps = opts ? opts->caps : NULL;
     p->budget = 64L * (long)len + 100000;
     p->cache_gen = 1;
     lex_init(&p->s.lx, src, len, (p->version == AST_REGO_V1 ? LEX_KW_ALL : 0) | (opts ? opts->keywords : 0));
@@ -3093,9 +3132,39 @@ static bool prepare(parser *p, arena *a, const char *file, const char *text, siz
     return true;
 }
 
+/* Capabilities that cannot parse anything (OPA's Parser.Parse checks them
+ * first and reports the error without a location). */
+static bool caps_usable(const parse_opts *opts, const char *file, rego_errors *errs)
+{
+    const rego_caps *c = opts ? opts->caps : NULL;
+    if (!c)
+        return true;
+    static const char *const known[] = {"in", "every", "contains", "if", "and", "or", "not"};
+    for (int i = 0; i < c->nfuture_keywords; i++) {
+        bool ok = false;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            ok = ok || strcmp(c->future_keywords[i], known[k]) == 0;
+        if (!ok) {
+            ast_loc l = {file ? file : "", 0, 0, 0, 0};
+            rego_errors_add(errs, "rego_parse_error", &l, "illegal capabilities: unknown keyword: %s",
+                            c->future_keywords[i]);
+            return false;
+        }
+    }
+    if (opts->version == AST_REGO_V1 && !rego_caps_has_feature(c, REGO_FEAT_REGO_V1)) {
+        ast_loc l = {file ? file : "", 0, 0, 0, 0};
+        rego_errors_add(errs, "rego_parse_error", &l,
+                        "illegal capabilities: rego_v1 feature required for parsing v1 Rego");
+        return false;
+    }
+    return true;
+}
+
 ast_module *rego_parse_module(arena *a, const char *file, const char *text, size_t len,
                               const parse_opts *opts, rego_errors *errs)
 {
+    if (!caps_usable(opts, file, errs))
+        return NULL;
     parser p;
     if (!prepare(&p, a, file, text, len, opts, true, errs))
         return NULL;

@@ -129,6 +129,8 @@ typedef struct program {
     prog_loc *probes;           /* coverage: the source line of each LINE probe */
     uint32_t nprobes;
     unsigned char *hits;        /* coverage: probe i executed (written by evaluations) */
+    const struct rego_caps *caps;   /* the capabilities it was compiled with (a copy in the
+                                       program's arena; queries are compiled with them), or NULL */
 } program;
 
 void program_free(program *p);

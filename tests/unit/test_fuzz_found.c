@@ -179,21 +179,23 @@ START_TEST(nested_bodies_compile)
     strcpy(q, "\n");
     CHECK_CONTAINS(m, "x := data.p.p[0][0][0]", "\"x\":[[");
     free(m);
-    char *ev = repeat("every x in [1] { ", 150, "true", " }");
+    /* each level uses its x: an unused one is "declared var x unused", as in OPA */
+    char *ev = repeat("every x in [1] { x; ", 150, "true", " }");
     n = strlen(ev) + 32;
     m = malloc(n);
     snprintf(m, n, "package p\n\np if { %s }\n", ev);
     CHECK_CONTAINS(m, "data.p.p", "\"value\":true");
     free(ev);
     free(m);
-    /* an unsafe variable deep inside, in bodies that take two passes each:
+    /* an unsafe variable deep inside, in bodies that take two passes each
+     * (`w = 1`, not `w := 1`: a variable mentioned above is not declared):
      * every pass tried the failing expression again, and lowered its body */
     n = 150 * 64 + 64;
     m = malloc(n);
     q = m;
     q += sprintf(q, "package p\n\np := ");
     for (int i = 0; i < 150; i++)
-        q += sprintf(q, "[v%d | z%d := w%d; w%d := 1; v%d := ", i, i, i, i, i);
+        q += sprintf(q, "[v%d | z%d := w%d; w%d = 1; v%d := ", i, i, i, i, i);
     q += sprintf(q, "undefined_var");
     for (int i = 0; i < 150; i++)
         *q++ = ']';
