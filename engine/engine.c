@@ -576,6 +576,7 @@ static verdict_status txn_commit(txn *t, verdict_errors **errs)
             ms[n++] = t->mods[i].m;
         rego_errors re = {0};
         compile_opts co = engine_compile_opts(eng);
+        co.data = eng->opts.data_conflicts ? t->data : NULL;
         program *p = rego_compile_opts(ms, n, &co, &re);
         errs_from_rego(t->errs, &re);
         rego_errors_free(&re);

@@ -85,6 +85,12 @@ typedef struct verdict_options {
     int max_errors;                 /* compile errors reported before giving up, then OPA's
                                        "error limit reached" (`opa check --max-errors`):
                                        0 means OPA's default, 10; negative means no limit */
+    int data_conflicts;             /* a compile checks rules against the base document as
+                                       OPA does with a store (`opa check -b`): a rule defined
+                                       where data has a value, or under a value that is not an
+                                       object, is rego_compile_error "conflicting rule for data
+                                       path a/b found" (off: rules win, as in OPA's own test
+                                       cases, which compile without a store) */
 } verdict_options;
 
 typedef struct verdict_engine verdict_engine;

@@ -446,6 +446,34 @@ static void add_rule(compiler *c, ast_module *m, ast_rule *r)
     d->rest = nrest ? &h->ref.items[used] : NULL;
 }
 
+/* OPA's CheckPathConflicts with the store's NonEmpty: a rule may not be
+ * defined where the base document has a value, nor below a value that is
+ * not an object. */
+static void check_data_conflict(compiler *c, const cgroup *grp, const val *data)
+{
+    const val *node = data;
+    uint32_t n = val_len(grp->path);
+    for (uint32_t i = 0; i < n; i++) {
+        if (node->kind != VAL_OBJECT)
+            break; /* a scalar, array or set on the way */
+        node = val_object_get(node, val_array_items(grp->path)[i]);
+        if (!node)
+            return;
+    }
+    strbuf sb = STRBUF_INIT;
+    for (uint32_t i = 0; i < n; i++) {
+        const val *k = val_array_items(grp->path)[i];
+        if (i)
+            sb_putc(&sb, '/');
+        if (k->kind == VAL_STRING)
+            sb_append(&sb, val_str(k), val_len(k));
+    }
+    const ast_rule *r = grp->ndefs ? grp->defs[0].rule : grp->default_rule;
+    compile_error(c, STAGE_CONFLICTS, "rego_compile_error", r ? &r->loc : NULL,
+                  "conflicting rule for data path %s found", sb.data ? sb.data : "");
+    sb_free(&sb);
+}
+
 /* ---- rule indexing ---- */
 
 /* `ref == constant` where ref is input.a.b or data.a.b (strings only).
@@ -833,6 +861,10 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
         for (int r = 0; r < mods[m]->nrules; r++)
             add_rule(&c, mods[m], mods[m]->rules[r]);
     }
+
+    if (o && o->data && o->data->kind == VAL_OBJECT)
+        for (int g = 0; g < c.ngroups; g++)
+            check_data_conflict(&c, &c.groups[g], o->data);
 
     c.deps = calloc((size_t)c.ngroups + 1, sizeof *c.deps);
     c.ndeps = calloc((size_t)c.ngroups + 1, sizeof *c.ndeps);

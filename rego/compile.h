@@ -20,6 +20,9 @@ typedef struct compile_opts {
                                function arguments; duplicate imports, input/data shadowing and
                                deprecated builtins in Rego v0 modules too (v1 modules always) */
     const struct rego_caps *caps;   /* builtins and features allowed (caps.h); NULL: all */
+    const val *data;        /* the base document: a rule whose path holds data there, or under
+                               a value that is not an object, is OPA's "conflicting rule for
+                               data path p/q found" (NULL: not checked) */
     int max_errors;         /* errors reported before giving up (OPA's error limit, after which
                                "error limit reached" is added): 0 means OPA's default, 10;
                                negative means no limit */

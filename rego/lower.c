@@ -336,6 +336,15 @@ static void lt_term_to(lower *L, ast_term *t, uint32_t dst);
 static void lower_unify(lower *L, ast_term *a, ast_term *b);
 static void unify_reg(lower *L, ast_term *p, uint32_t r);
 static void lower_body(lower *L, ast_body *body);
+/* `=` and `:=` (and `some x in xs`) are calls of eq in OPA's compiler, which
+ * looks them up among the builtins like any call: a capabilities document
+ * without eq makes them undefined. */
+static void check_eq_allowed(lower *L, const ast_expr *e)
+{
+    if (L->c->caps && !rego_caps_allows(L->c->caps, "eq"))
+        lerror(L, STAGE_UNDEFINED_FUNCS, "rego_type_error", &e->loc, "undefined function eq");
+}
+
 static void lower_expr(lower *L, ast_expr *e);
 static bool evaluable(lower *L, const ast_term *t);
 static uint32_t lt_call(lower *L, ast_term *t, int nargs);
@@ -1001,11 +1010,44 @@ static uint32_t lt_call_with(lower *L, ast_term *t, const callee *ce, int nargs)
     return r;
 }
 
+/* Calls nested in the arguments of a call to an undefined function are
+ * looked up too: OPA pulls nested calls out before it looks for undefined
+ * functions, so each undefined one is reported. */
+static void lower_orphan_args(lower *L, ast_term *t)
+{
+    for (int i = 0; i < t->call.nargs; i++) {
+        ast_term *a = t->call.args[i];
+        switch (a->kind) {
+        case AST_CALL: {
+            callee ce;
+            resolve_callee(L, a, &ce);
+            lower_orphan_args(L, a);
+            break;
+        }
+        case AST_ARRAY:
+        case AST_SET:
+        case AST_OBJECT:
+            for (int k = 0; k < a->coll.n; k++) {
+                ast_term *x = a->coll.items[k];
+                ast_term one = {.kind = AST_CALL, .loc = x->loc};
+                one.call.args = &x;
+                one.call.nargs = 1;
+                lower_orphan_args(L, &one);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 static uint32_t lt_call(lower *L, ast_term *t, int nargs)
 {
     callee ce;
-    if (!resolve_callee(L, t, &ce))
+    if (!resolve_callee(L, t, &ce)) {
+        lower_orphan_args(L, t);
         return new_reg(L);
+    }
     if (nargs != ce.arity) {
         lerror(L, STAGE_UNDEFINED_FUNCS, "rego_type_error", &t->loc, "%s: %s arguments", t->call.fn_name,
                nargs > ce.arity ? "too many" : "too few");
@@ -1087,8 +1129,10 @@ static uint32_t lower_call_expr(lower *L, ast_term *t)
         return NOREG;
     }
     callee ce;
-    if (!resolve_callee(L, t, &ce))
+    if (!resolve_callee(L, t, &ce)) {
+        lower_orphan_args(L, t);
         return NOREG;
+    }
     int nargs = t->call.nargs;
     if (ce.bi && nargs == 2 && ce.arity == 2 && compare_op(ce.bi->name) >= 0 && !L->query) {
         ast_term *a = t->call.args[0], *b = t->call.args[1];
@@ -1470,9 +1514,11 @@ static void lower_expr_plain(lower *L, ast_expr *e)
         return;
     }
     case AST_EXPR_UNIFY:
+        check_eq_allowed(L, e);
         lower_unify(L, e->lhs, e->rhs);
         return;
     case AST_EXPR_ASSIGN: {
+        check_eq_allowed(L, e);
         /* the left side's variables were declared by lower_body */
         nameset lv = {0};
         term_vars(L, e->lhs, &lv, false);
@@ -1489,8 +1535,10 @@ static void lower_expr_plain(lower *L, ast_expr *e)
         return;
     }
     case AST_EXPR_SOME:
-        if (e->some.coll)
+        if (e->some.coll) {
+            check_eq_allowed(L, e);
             lower_some_in(L, e);
+        }
         return;
     case AST_EXPR_EVERY:
         lower_every(L, e);

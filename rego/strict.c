@@ -824,7 +824,8 @@ static void lcheck_unused(locals *L, const ast_body *b, const names *used, int o
         bad = sgrow(bad, &capbad, nbad + 1, sizeof *bad);
         bad[nbad++] = e;
     }
-    qsort(bad, (size_t)nbad, sizeof *bad, cmp_entry_loc);
+    if (nbad > 1)
+        qsort(bad, (size_t)nbad, sizeof *bad, cmp_entry_loc);
     for (int i = 0; i < nbad; i++) {
         const ast_loc *loc = bad[i]->loc ? bad[i]->loc : b && b->n ? &b->exprs[0]->loc : &b->loc;
         compile_error(L->c, STAGE_LOCAL_VARS, "rego_compile_error", loc, fmt, bad[i]->name);

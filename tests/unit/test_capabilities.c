@@ -9,9 +9,12 @@
 
 #include "include/verdict.h"
 
-/* count and is_foo (declared here, implemented nowhere), equal for `==`. */
+/* count and is_foo (declared here, implemented nowhere), equal for `==`,
+ * eq for `=` and `:=`. */
 static const char *const small_caps =
     "{\"builtins\": ["
+    "{\"name\": \"eq\", \"decl\": {\"type\": \"function\", \"args\": [{\"type\": \"any\"}, {\"type\": \"any\"}], "
+    "\"result\": {\"type\": \"boolean\"}}, \"infix\": \"=\"},"
     "{\"name\": \"count\", \"decl\": {\"type\": \"function\", \"args\": [{\"type\": \"any\"}], "
     "\"result\": {\"type\": \"number\"}}},"
     "{\"name\": \"equal\", \"decl\": {\"type\": \"function\", \"args\": [{\"type\": \"any\"}, {\"type\": \"any\"}], "
@@ -77,6 +80,13 @@ START_TEST(unlisted_builtins_are_undefined)
     CHECK_STR(query(e, "x := count([1])"), "\"x\":1");
     /* operators are builtins too: `+` is plus */
     CHECK_STR(query(e, "x := 1 + 2"), "rego_type_error: undefined function plus");
+    verdict_free(e);
+    /* without eq, `=` and `:=` are undefined too (OPA's compiler sees eq calls) */
+    e = engine_with("{\"builtins\": [], \"features\": [\"rego_v1\"]}", 0);
+    CHECK_STR(query(e, "x := 1"), "1:1: rego_type_error: undefined function eq");
+    CHECK_STR(query(e, "true"), "\"value\":true");
+    verdict_free(e);
+    e = engine_with(small_caps, 0);
     /* print() becomes internal.print(), which the document does not list */
     CHECK_STR(put(e, "package p\n\nq if {\n\tprint(1)\n}\n"),
               "t.rego:4: rego_type_error: undefined function internal.print");
@@ -153,7 +163,7 @@ START_TEST(features_and_keywords)
     e = engine_with("{\"builtins\": [], \"future_keywords\": [\"in\"]}", 1);
     CHECK_STR(put(e, "package p\n\nimport future.keywords.if\n"),
               "t.rego:3: rego_parse_error: unexpected keyword, must be one of [in]");
-    CHECK_STR(put(e, "package p\n\nimport future.keywords.in\n\nq { x := 1 }\n"), "ok");
+    CHECK_STR(put(e, "package p\n\nimport future.keywords.in\n\nq { true }\n"), "ok");
     verdict_free(e);
     e = engine_with("{\"builtins\": [], \"future_keywords\": [\"in\"], \"features\": [\"rego_v1\"]}", 1);
     CHECK_STR(put(e, "package p\n\nimport future.keywords.if\n\nq if { true }\n"), "ok");
