@@ -232,6 +232,43 @@ START_TEST(error_limit)
 }
 END_TEST
 
+/* verdict_options.data_conflicts: OPA's path conflict check against the
+ * base document (cmd/check_test.go TestCheckBundleReportsPolicyVsDataConflict). */
+static char *with_data(int check, const char *data, const char *module)
+{
+    verdict_options o = {0};
+    o.data_conflicts = check;
+    verdict_engine *e = verdict_new(&o);
+    ck_assert_int_eq(verdict_put_data(e, "", data, strlen(data), NULL), VERDICT_OK);
+    verdict_errors *errs = NULL;
+    char *out = verdict_put_module(e, "policy.rego", module, strlen(module), &errs) == VERDICT_OK
+                    ? strdup("ok")
+                    : verdict_error_string(errs, 0);
+    verdict_errors_free(errs);
+    verdict_free(e);
+    return out;
+}
+
+START_TEST(data_conflicts)
+{
+    const char *m = "package p\nallow := false\n";
+    char *got = with_data(1, "{\"p\": {\"allow\": false}}", m);
+    ck_assert_str_eq(got, "policy.rego:2: rego_compile_error: conflicting rule for data path p/allow found");
+    free(got);
+    got = with_data(0, "{\"p\": {\"allow\": false}}", m);
+    ck_assert_str_eq(got, "ok");
+    free(got);
+    /* under a value that is not an object */
+    got = with_data(1, "{\"p\": [1]}", m);
+    ck_assert_str_eq(got, "policy.rego:2: rego_compile_error: conflicting rule for data path p/allow found");
+    free(got);
+    /* beside data in the same object */
+    got = with_data(1, "{\"p\": {\"deny\": true}}", m);
+    ck_assert_str_eq(got, "ok");
+    free(got);
+}
+END_TEST
+
 Suite *suite_compile_checks(void);
 
 Suite *suite_compile_checks(void)
@@ -243,6 +280,7 @@ Suite *suite_compile_checks(void)
     tcase_add_test(tc, strict_unused);
     tcase_add_test(tc, earliest_stage_only);
     tcase_add_test(tc, error_limit);
+    tcase_add_test(tc, data_conflicts);
     suite_add_tcase(s, tc);
     return s;
 }
