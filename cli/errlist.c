@@ -121,11 +121,16 @@ void errlist_print_json(const errlist *l, FILE *out)
 
 void errlist_print_text(const errlist *l, FILE *out)
 {
+    errlist_print_text_as(l, out, "");
+}
+
+void errlist_print_text_as(const errlist *l, FILE *out, const char *when)
+{
     size_t total = errlist_count(l);
     if (total == 1)
-        fputs("1 error occurred: ", out);
+        fprintf(out, "1 error occurred%s: ", when);
     else
-        fprintf(out, "%zu errors occurred:\n", total);
+        fprintf(out, "%zu errors occurred%s:\n", total, when);
     int first = 1;
     for (size_t i = 0; i < l->n; i++) {
         const errlist_entry *e = &l->items[i];

@@ -33,5 +33,7 @@ void errlist_print_json(const errlist *l, FILE *out);
 /* "1 error occurred: file:row: code: message" or "N errors occurred:\n..."
  * followed by a newline, as OPA prints errors in its other formats. */
 void errlist_print_text(const errlist *l, FILE *out);
+/* The same with words after "occurred": OPA's loader says " during loading". */
+void errlist_print_text_as(const errlist *l, FILE *out, const char *when);
 
 #endif

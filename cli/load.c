@@ -236,6 +236,8 @@ static void load_file(loader *ld, const char *path, const char *data_path, int d
     else if (has_suffix(name, ".yaml") || has_suffix(name, ".yml")) kind = YAML;
     else if (has_suffix(name, ".tar.gz")) kind = ARCHIVE;
 
+    if (ld->o && ld->o->only_rego && kind != REGO)
+        return;
     if (ld->bundle) {
         /* A bundle holds modules and data.json/data.yaml; nothing else loads. */
         if (kind != REGO && strcmp(name, "data.json") != 0 && strcmp(name, "data.yaml") != 0 &&

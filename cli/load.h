@@ -31,6 +31,8 @@ typedef struct load_opts {
                              * path whose name matches one is skipped (OPA's
                              * loader.GlobExcludeName(pattern, 1)) */
     size_t nignore;
+    int only_rego;              /* load .rego files only, named ones too (`opa check`'s
+                                 * loader filter) */
     uint64_t module_parse_ns;   /* out: staging modules (parsing them) */
     uint64_t data_parse_ns;     /* out: staging data documents (parsing them) */
     size_t nmodules_tried;      /* out: files read as a module */

@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "build.h"
+#include "check.h"
 #include "eval.h"
 #include "run.h"
 #include "test.h"
@@ -22,6 +23,7 @@ static void usage(FILE *out)
           "  bench       Benchmark a Rego query\n"
           "  build       Build a bundle (.tar.gz) from directories and files\n"
           "  capabilities Print the capabilities of this build (builtins and features)\n"
+          "  check       Check Rego source files\n"
           "  eval        Evaluate a Rego query\n"
           "  help        Help about any command\n"
           "  inspect     Show what a bundle holds (manifest, namespaces, files)\n"
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "eval") == 0) return cli_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "build") == 0) return cli_build(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "inspect") == 0) return cli_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0) return cli_test(argc - 1, argv + 1);
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "eval") == 0)
             cli_eval_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "check") == 0)
+            cli_check_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "bench") == 0)
             cli_bench_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "run") == 0)
