@@ -7,6 +7,8 @@
 
 #include <verdict.h>
 
+#include "capsarg.h"
+#include "errlist.h"
 #include "load.h"
 
 void cli_build_usage(FILE *out)
@@ -24,7 +26,10 @@ void cli_build_usage(FILE *out)
           "      --signing-key FILE     sign with this PEM private key (or HMAC secret file)\n"
           "      --signing-alg ALG      RS256 (default), RS384, RS512, PS256..512, ES256..512, HS256..512\n"
           "      --claims-file FILE     not supported\n"
-          "      --scope SCOPE          the scope claim of the signature\n",
+          "      --scope SCOPE          the scope claim of the signature\n"
+          "      --capabilities FILE    compile the policies first, allowing only the builtins and\n"
+          "                             features of this capabilities.json (OPA's capabilities\n"
+          "                             versions, e.g. v0.60.0, are not shipped with verdict)\n",
           out);
 }
 
@@ -62,9 +67,48 @@ static int print_errors(verdict_errors *e)
     return 1;
 }
 
+/* --capabilities: the .rego files under the inputs must compile under the
+ * document, as `opa build` compiles them with its capabilities.  0, or 1
+ * after printing why not. */
+static int check_capabilities(const char *arg, char **inputs, int n)
+{
+    char *caps = cli_read_capabilities("build", arg);
+    if (!caps)
+        return 1;
+    verdict_options o;
+    memset(&o, 0, sizeof o);
+    o.capabilities = caps;
+    o.cache_disabled = 1;
+    verdict_engine *eng = cli_new_engine("build", &o, arg);
+    free(caps);
+    if (!eng)
+        return 1;
+    errlist errs;
+    errlist_init(&errs);
+    load_opts lo;
+    memset(&lo, 0, sizeof lo);
+    lo.only_rego = 1;
+    load_data_paths_with(eng, inputs, (size_t)n, &lo, &errs);
+    verdict_errors *e = NULL;
+    if (errlist_count(&errs) == 0 && verdict_commit(eng, &e) != VERDICT_OK)
+        errlist_add_engine(&errs, e);
+    else
+        verdict_errors_free(e);
+    int rc = 0;
+    if (errlist_count(&errs) > 0) {
+        /* opa build prints "error: " and the compiler's errors */
+        fputs("error: ", stderr);
+        errlist_print_text(&errs, stderr);
+        rc = 1;
+    }
+    errlist_free(&errs);
+    verdict_free(eng);
+    return rc;
+}
+
 int cli_build(int argc, char **argv)
 {
-    const char *out = "bundle.tar.gz", *key_file = NULL;
+    const char *out = "bundle.tar.gz", *key_file = NULL, *caps = NULL;
     verdict_build_options o;
     memset(&o, 0, sizeof o);
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -84,6 +128,8 @@ int cli_build(int argc, char **argv)
             v = o.signing_alg = value_of(argc, argv, &i, a, 13);
         else if (FLAG("--scope"))
             v = o.scope = value_of(argc, argv, &i, a, 7);
+        else if (FLAG("--capabilities"))
+            v = caps = value_of(argc, argv, &i, a, 14);
         else if (FLAG("-t") || FLAG("--target")) {
             v = value_of(argc, argv, &i, a, a[1] == '-' ? 8 : 2);
             if (v && strcmp(v, "rego") != 0) {
@@ -122,6 +168,10 @@ int cli_build(int argc, char **argv)
     }
     if (n == 0) {
         fputs("Error: expected at least one path\n", stderr);
+        free(inputs);
+        return 1;
+    }
+    if (caps && check_capabilities(caps, inputs, n) != 0) {
         free(inputs);
         return 1;
     }

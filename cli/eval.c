@@ -12,6 +12,7 @@
 
 #include <verdict.h>
 
+#include "capsarg.h"
 #include "errlist.h"
 #include "load.h"
 #include "metrics.h"
@@ -27,6 +28,8 @@ typedef struct eval_params {
     char **ignore;          /* owned strings (split from --ignore's CSV) */
     size_t nignore;
     const char *package;
+    const char *capabilities;   /* --capabilities: the file named */
+    char *capabilities_json;    /* its text (owned) */
     const char *input_path;
     const char *query;
     present_format format;
@@ -54,6 +57,8 @@ void cli_eval_usage(FILE *out)
           "Flags:\n"
           "  -b, --bundle PATH             load a bundle (.tar.gz or directory; repeatable; a delta\n"
           "                                bundle applies to the bundle before it)\n"
+          "      --capabilities FILE       set capabilities.json file path: only its builtins may be\n"
+          "                                called (OPA's capabilities versions are not shipped)\n"
           "      --count N                 number of times to repeat the evaluation (default 1);\n"
           "                                with --metrics, report statistics over the runs\n"
           "  -d, --data PATH               load .rego, .json and .yaml files or directories\n"
@@ -81,7 +86,7 @@ void cli_eval_usage(FILE *out)
           "      --v0-compatible           parse modules and the query as Rego v0\n"
           "      --v1-compatible           parse as Rego v1 (the default)\n"
           "\n"
-          "Not supported yet (an error names them): --capabilities, --coverage, --disable-inlining,\n"
+          "Not supported yet (an error names them): --coverage, --disable-inlining,\n"
           "--entrypoint, --explain (but --explain=off), --optimize (but -O0), --partial, --profile,\n"
           "--schema, --strict, --target (but --target=rego), --unknowns, --var-values.\n",
           out);
@@ -171,7 +176,7 @@ static int parse_bool(const char *v, int *out)
 enum flag_id {
     F_DATA, F_BUNDLE, F_INPUT, F_FORMAT, F_STDIN, F_STDIN_INPUT, F_FAIL, F_FAIL_DEFINED,
     F_STRICT_BUILTIN, F_SHOW_BUILTIN, F_V0, F_V1, F_PRETTY_LIMIT, F_TIMEOUT, F_HELP,
-    F_IMPORT, F_PACKAGE, F_METRICS, F_INSTRUMENT, F_IGNORE, F_COUNT, F_IGNORED_BOOL,
+    F_IMPORT, F_PACKAGE, F_METRICS, F_INSTRUMENT, F_IGNORE, F_COUNT, F_IGNORED_BOOL, F_CAPABILITIES,
 };
 
 typedef struct flag {
@@ -203,6 +208,7 @@ static const flag flags[] = {
     {"instrument", 0, 0, F_INSTRUMENT},
     {"ignore", 0, 1, F_IGNORE},
     {"count", 0, 1, F_COUNT},
+    {"capabilities", 0, 1, F_CAPABILITIES},
     /* Optimisation switches with no meaning here: accepted and ignored. */
     {"disable-indexing", 0, 0, F_IGNORED_BOOL},
     {"disable-early-exit", 0, 0, F_IGNORED_BOOL},
@@ -221,7 +227,7 @@ typedef struct unsupported_flag {
 static const unsupported_flag unsupported[] = {
     {"partial", 'p', 0, NULL}, {"unknowns", 'u', 1, NULL}, {"explain", 0, 1, "off"},
     {"profile", 0, 0, NULL}, {"profile-sort", 0, 1, NULL}, {"profile-limit", 0, 1, NULL},
-    {"coverage", 0, 0, NULL}, {"schema", 's', 1, NULL}, {"capabilities", 0, 1, NULL},
+    {"coverage", 0, 0, NULL}, {"schema", 's', 1, NULL},
     {"target", 't', 1, "rego"}, {"optimize", 'O', 1, "0"}, {"entrypoint", 'e', 1, NULL},
     {"strict", 'S', 0, NULL}, {"var-values", 0, 0, NULL}, {"shallow-inlining", 0, 0, NULL},
     {"disable-inlining", 0, 1, NULL}, {"nondeterminstic-builtins", 0, 0, NULL},
@@ -236,6 +242,7 @@ static int apply_flag(eval_params *p, const flag *f, const char *value, int *hel
     case F_IMPORT: return push_path(&p->imports, &p->nimports, (char *)value);
     case F_IGNORE: return push_csv(&p->ignore, &p->nignore, value);
     case F_PACKAGE: p->package = value; return 0;
+    case F_CAPABILITIES: p->capabilities = value; return 0;
     case F_INPUT: p->input_path = value; return 0;
     case F_FORMAT:
         if (present_parse_format(value, &p->format) != 0) {
@@ -449,6 +456,7 @@ static int run_once(const eval_params *p, const input_doc *in, run *out)
     memset(&opts, 0, sizeof opts);
     opts.v0_compatible = p->v0_compatible;
     opts.timeout_ns = p->timeout_ns;
+    opts.capabilities = p->capabilities_json;
     verdict_engine *eng = verdict_new(&opts);
     if (!eng) {
         fputs("verdict: cannot create engine\n", stderr);
@@ -563,6 +571,19 @@ int cli_eval(int argc, char **argv)
         goto done;
     }
 
+    /* a capabilities document that does not read is an invalid flag value */
+    if (p.capabilities) {
+        if (!(p.capabilities_json = cli_read_capabilities("eval", p.capabilities)))
+            goto done;
+        verdict_options co;
+        memset(&co, 0, sizeof co);
+        co.capabilities = p.capabilities_json;
+        verdict_engine *probe = cli_new_engine("eval", &co, p.capabilities);
+        if (!probe)
+            goto done;
+        verdict_free(probe);
+    }
+
     if (p.stdin_query) {
         size_t qlen = 0;
         query_buf = load_read_stream(stdin, &qlen);
@@ -647,6 +668,7 @@ done:
     free(runs);
     free(input);
     free(query_buf);
+    free(p.capabilities_json);
     free(p.data);
     free(p.bundles);
     free(p.imports);
