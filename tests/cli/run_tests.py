@@ -829,7 +829,7 @@ def show_builtin_errors_other_formats():
 @test
 def unsupported_flags_are_named():
     for args in (["--partial"], ["-p"], ["--unknowns", "input"], ["--explain", "full"], ["--profile"],
-                 ["--coverage"], ["-s", "schema.json"], ["--capabilities", "caps.json"],
+                 ["--coverage"], ["-s", "schema.json"],
                  ["--target", "wasm"], ["-e", "p/allow"], ["--strict"], ["-S"], ["-O2"],
                  ["--var-values"], ["--profile-limit", "5"]):
         rc, out, err = run("eval", *args, "1")
@@ -855,6 +855,243 @@ def help_lists_the_new_flags():
     for name in ("--import", "--package", "--metrics", "--instrument", "--ignore", "--count",
                  "--show-builtin-errors"):
         expect(name in out, f"{name} missing from help")
+
+
+# ---- capabilities (opa eval/check/build --capabilities) ----
+
+# count, eq and equal only: enough for `x := count(...) == 1`
+SMALL_CAPS = json.dumps({"builtins": [
+    {"name": "count", "decl": {"type": "function", "args": [{"type": "any"}], "result": {"type": "number"}}},
+    {"name": "eq", "infix": "=", "decl": {"type": "function", "args": [{"type": "any"}, {"type": "any"}],
+                                           "result": {"type": "boolean"}}},
+    {"name": "equal", "infix": "==", "decl": {"type": "function", "args": [{"type": "any"}, {"type": "any"}],
+                                               "result": {"type": "boolean"}}},
+], "features": ["rego_v1"]})
+
+
+@test
+def eval_capabilities_restrict_builtins():
+    with tempfile.TemporaryDirectory() as d:
+        caps = write(d, "caps.json", SMALL_CAPS)
+        rc, out, err = run("eval", "--capabilities", caps, "x := count([1])")
+        expect(rc == 0 and '"x": 1' in out, f"exit {rc}, stdout {out!r}, stderr {err!r}")
+        rc, out, _ = run("eval", "--capabilities", caps, 'upper("a")')
+        expect_eq(rc, 1, "exit")
+        expect_eq(errors_of(out), [{"location": {"file": "", "row": 1, "col": 1},
+                                    "message": "undefined function upper", "code": "rego_type_error"}],
+                  "errors")
+        pol = write(d, "p.rego", 'package p\n\nq if upper("a") == "A"\n')
+        rc, _, err = run("eval", "-f", "pretty", "--capabilities=" + caps, "-d", pol, "data.p")
+        expect_eq((rc, err), (1, f"1 error occurred: {pol}:3: rego_type_error: undefined function upper\n"),
+                  "pretty")
+        # verdict's own document allows everything
+        rc, own, _ = run("capabilities")
+        own_caps = write(d, "own.json", own)
+        rc, out, err = run("eval", "--capabilities", own_caps, "-f", "raw", 'upper("a")')
+        expect_eq((rc, out), (0, "A\n"), f"own document (stderr {err!r})")
+
+
+@test
+def capabilities_version_names_are_explained():
+    for cmd in (["eval", "1"], ["check", "."], ["build", "."]):
+        rc, out, err = run(cmd[0], "--capabilities", "v0.60.0", cmd[1])
+        expect(rc == 1, f"{cmd}: exit {rc}")
+        expect('invalid argument "v0.60.0" for "--capabilities" flag: no such file or capabilities version '
+               'found: v0.60.0' in err and "opa capabilities --version v0.60.0" in err, f"{cmd}: stderr {err!r}")
+
+
+@test
+def capabilities_that_do_not_read_are_flag_errors():
+    with tempfile.TemporaryDirectory() as d:
+        bad = write(d, "bad.json", '{"builtins": [')
+        rc, _, err = run("check", "--capabilities", bad, d)
+        expect(rc == 1 and f'invalid argument "{bad}" for "--capabilities" flag: capabilities: line 1' in err,
+               f"exit {rc}, stderr {err!r}")
+        wrong = write(d, "wrong.json", '{"builtins": {}}')
+        rc, _, err = run("eval", "--capabilities", wrong, "1")
+        expect(rc == 1 and '"builtins" must be an array, got object' in err, f"exit {rc}, stderr {err!r}")
+
+
+@test
+def build_compiles_under_capabilities():
+    with tempfile.TemporaryDirectory() as d:
+        caps = write(d, "caps.json", SMALL_CAPS)
+        write(d, "src/p.rego", 'package p\n\nq if upper("a") == "A"\n')
+        out = os.path.join(d, "b.tar.gz")
+        rc, _, err = run("build", "-o", out, "--capabilities", caps, os.path.join(d, "src"))
+        expect(rc == 1 and "undefined function upper" in err, f"exit {rc}, stderr {err!r}")
+        expect(not os.path.exists(out), "a bundle was written")
+        rc, _, err = run("build", "-o", out, os.path.join(d, "src"))
+        expect(rc == 0 and os.path.exists(out), f"without --capabilities: exit {rc}, stderr {err!r}")
+
+
+# ---- verdict check (opa check) ----
+
+def undefined_calls(n):
+    return "package p\n" + "".join(f"p{i} if foo{i}(1)\n" for i in range(1, n + 1))
+
+
+@test
+def check_passes_silently():
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "a/p.rego", "package p\n\nallow if input.x == 1\n")
+        write(d, "a/q.rego", "package q\n\nimport data.p\n\nr := p.allow\n")
+        write(d, "a/data.json", "{not json")       # only .rego files are loaded
+        write(d, "a/notes.txt", "not rego")
+        rc, out, err = run("check", os.path.join(d, "a"))
+        expect_eq((rc, out, err), (0, "", ""), "check")
+        rc, out, err = run("check", os.path.join(d, "a", "data.json"))
+        expect_eq((rc, out, err), (0, "", ""), "a named non-Rego file is skipped too")
+
+
+@test
+def check_reports_compile_errors_as_opa():
+    with tempfile.TemporaryDirectory() as d:
+        p = write(d, "p.rego", "package p\n\nq if nope(1)\n\nr if {\n\tsome x\n\ttrue\n}\n\ns if nada(2)\n")
+        rc, out, err = run("check", p)
+        expect_eq((rc, out), (1, ""), "exit and stdout")
+        # only the earliest failing stage is reported (declared var before undefined functions)
+        expect_eq(err, f"1 error occurred: {p}:6: rego_compile_error: declared var x unused\n", "stderr")
+        p2 = write(d, "q.rego", "package q\n\nq if nope(1)\n\ns if nada(2)\n")
+        rc, _, err = run("check", p2)
+        expect_eq(err, f"2 errors occurred:\n{p2}:3: rego_type_error: undefined function nope\n"
+                       f"{p2}:5: rego_type_error: undefined function nada\n", "two errors")
+        rc, out, err = run("check", "--format", "json", p2)
+        expect_eq((rc, out), (1, ""), "json: exit and stdout")
+        expect_eq(json.loads(err), {"errors": [
+            {"location": {"file": p2, "row": 3, "col": 6}, "message": "undefined function nope",
+             "code": "rego_type_error"},
+            {"location": {"file": p2, "row": 5, "col": 6}, "message": "undefined function nada",
+             "code": "rego_type_error"}]}, "json")
+
+
+@test
+def check_reports_loading_errors_as_opa():
+    with tempfile.TemporaryDirectory() as d:
+        a = write(d, "a.rego", "package a\n\np if {\n")
+        b = write(d, "b.rego", "package b\n\nq if nope(1)\n")
+        rc, _, err = run("check", a, b)
+        expect_eq((rc, err), (1, f"1 error occurred during loading: {a}:4: rego_parse_error: unexpected eof token\n"),
+                  "a parse error stops before compiling")
+        rc, _, err = run("check", os.path.join(d, "missing.rego"), b)
+        expect_eq(err, f"1 error occurred during loading: stat {d}/missing.rego: no such file or directory\n",
+                  "missing file")
+        c = write(d, "c.rego", "package c\n\nq if {\n")
+        rc, _, err = run("check", "-f", "json", a, c)
+        errs = json.loads(err)["errors"]
+        expect_eq([(e["code"], e["location"]["file"]) for e in errs],
+                  [("rego_parse_error", a), ("rego_parse_error", c)], "json loading errors")
+
+
+@test
+def check_max_errors():
+    with tempfile.TemporaryDirectory() as d:
+        p = write(d, "p.rego", undefined_calls(12))
+        rc, _, err = run("check", p)
+        lines = err.splitlines()
+        expect_eq(lines[0], "11 errors occurred:", "header")
+        expect_eq(lines[-2:], [f"{p}:11: rego_type_error: undefined function foo10",
+                               "rego_compile_error: error limit reached"], "the default limit, 10")
+        rc, _, err = run("check", "-m", "3", p)
+        expect_eq(err.splitlines(), ["4 errors occurred:", f"{p}:2: rego_type_error: undefined function foo1",
+                                     f"{p}:3: rego_type_error: undefined function foo2",
+                                     f"{p}:4: rego_type_error: undefined function foo3",
+                                     "rego_compile_error: error limit reached"], "-m 3")
+        rc, _, err = run("check", "--max-errors=0", p)
+        expect_eq(err.splitlines()[0], "12 errors occurred:", "0 is no limit")
+        expect("error limit" not in err, "no limit message")
+        rc, _, err = run("check", "-f", "json", "-m", "1", p)
+        expect_eq(json.loads(err)["errors"][-1], {"message": "error limit reached", "code": "rego_compile_error"},
+                  "json: the limit error has no location")
+
+
+@test
+def check_strict():
+    with tempfile.TemporaryDirectory() as d:
+        p = write(d, "p.rego", "package p\n\nimport data.unused\n\nq if {\n\tx := 1\n\ttrue\n}\n\n"
+                               "f(a, b) := b\n")
+        rc, out, err = run("check", p)
+        expect_eq((rc, out, err), (0, "", ""), "not strict")
+        rc, _, err = run("check", "--strict", p)
+        expect_eq((rc, err), (1, f"1 error occurred: {p}:3: rego_compile_error: import data.unused unused\n"),
+                  "unused import first")
+        q = write(d, "q.rego", "package q\n\nq if {\n\tx := 1\n\ttrue\n}\n\nf(a, b) := b\n")
+        rc, _, err = run("check", "-S", q)
+        expect_eq(err, f"2 errors occurred:\n{q}:4: rego_compile_error: assigned var x unused\n"
+                       f"{q}:8: rego_compile_error: unused argument a. (hint: use _ (wildcard variable) instead)\n",
+                  "unused assignment and argument")
+        v0 = write(d, "v0.rego", "package v\n\nq { any([true]) }\n")
+        rc, out, err = run("check", "--v0-compatible", v0)
+        expect_eq((rc, err), (0, ""), "v0: deprecated builtins allowed")
+        rc, _, err = run("check", "--v0-compatible", "-S", v0)
+        expect_eq(err, f"1 error occurred: {v0}:3: rego_type_error: deprecated built-in function calls in "
+                       "expression: any\n", "v0 strict")
+
+
+@test
+def check_capabilities():
+    with tempfile.TemporaryDirectory() as d:
+        caps = write(d, "caps.json", SMALL_CAPS)
+        p = write(d, "src/p.rego", 'package p\n\nn := count([1])\n\nq if upper("a") == "A"\n')
+        rc, _, err = run("check", "--capabilities", caps, os.path.join(d, "src"))
+        expect_eq((rc, err), (1, f"1 error occurred: {p}:5: rego_type_error: undefined function upper\n"),
+                  "restricted")
+        rc, _, err = run("check", os.path.join(d, "src"))
+        expect_eq((rc, err), (0, ""), "everything without")
+        old = write(d, "old.json", json.dumps({"builtins": json.loads(SMALL_CAPS)["builtins"]}))
+        rc, _, err = run("check", "--capabilities", old, p)
+        expect_eq((rc, err), (1, "1 error occurred during loading: rego_parse_error: illegal capabilities: "
+                                 "rego_v1 feature required for parsing v1 Rego\n"), "no rego_v1 feature")
+
+
+@test
+def check_bundle_mode():
+    with tempfile.TemporaryDirectory() as d:
+        b = os.path.join(d, "b")
+        write(d, "b/policy.rego", "package p\nallow := false\n")
+        write(d, "b/data.json", '{"p": {"allow": false}}')
+        rc, _, err = run("check", "-b", b)
+        expect_eq((rc, err), (1, f"1 error occurred: {b}/policy.rego:2: rego_compile_error: conflicting rule "
+                                 "for data path p/allow found\n"), "policy vs data")
+        rc, _, err = run("check", b)
+        expect_eq((rc, err), (0, ""), "without -b data is not loaded")
+        write(d, "c/policy.rego", "package p\nallow := false\n")
+        write(d, "c/data.json", '{"p": {"deny": false}}')
+        rc, _, err = run("check", "-b", os.path.join(d, "c"))
+        expect_eq((rc, err), (0, ""), "no conflict")
+        rc, _, err = run("check", "-b", "--ignore", ".*", os.path.join(d, "c"))
+        expect(rc == 1 and "--ignore with --bundle is not supported" in err, f"exit {rc}, stderr {err!r}")
+
+
+@test
+def check_ignore():
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "ok.rego", "package ok\n")
+        write(d, "broken_test.rego", "package broken\np if {\n")
+        write(d, ".hidden/x.rego", "package h\np if {\n")
+        rc, _, err = run("check", "--ignore", "*_test.rego,.*", d)
+        expect_eq((rc, err), (0, ""), "ignored files are not loaded")
+        rc, _, err = run("check", "--ignore", ".*", d)
+        expect(rc == 1 and "broken_test.rego:3: rego_parse_error" in err, f"exit {rc}, stderr {err!r}")
+
+
+@test
+def check_usage_errors():
+    rc, out, err = run("check")
+    expect_eq((rc, out, err), (1, "", "Error: specify at least one file\nRun 'verdict check --help' for usage.\n"),
+              "no paths")
+    for args, want in ((["-f", "xml", "."], 'invalid argument "xml" for "-f, --format" flag: must be one of '
+                                             '{pretty,json}'),
+                       (["-s", "schema.json", "."], "flag -s is not supported by verdict yet"),
+                       (["--rego-v1", "."], "flag --rego-v1 is not supported by verdict yet"),
+                       (["--nope", "."], "unknown flag: --nope"),
+                       (["-m", "x", "."], 'invalid argument "x" for "-m, --max-errors" flag')):
+        rc, out, err = run("check", *args)
+        expect(rc == 1 and want in err and out == "", f"{args}: exit {rc}, stderr {err!r}")
+    rc, out, _ = run("check", "--help")
+    expect(rc == 0 and "--max-errors" in out and "--strict" in out, f"help: exit {rc}")
+    rc, out, _ = run("--help")
+    expect("  check  " in out, "verdict --help lists check")
 
 
 def main():
