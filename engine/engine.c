@@ -515,7 +515,7 @@ static verdict_status txn_commit(txn *t, verdict_errors **errs)
         for (int i = 0; i < t->nmods; i++)
             ms[n++] = t->mods[i].m;
         rego_errors re = {0};
-        compile_opts co = {eng->opts.coverage != 0};
+        compile_opts co = {.coverage = eng->opts.coverage != 0, .test_cases = eng->opts.test_cases != 0};
         program *p = rego_compile_opts(ms, n, &co, &re);
         errs_from_rego(t->errs, &re);
         rego_errors_free(&re);

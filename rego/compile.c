@@ -12,6 +12,7 @@
 #include "compile.h"
 #include "compiler.h"
 #include "optimize.h"
+#include "testcases.h"
 
 /* ---- small helpers ---- */
 
@@ -677,6 +678,8 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     c.mods = mods;
     c.nmods = nmods;
     c.coverage = o && o->coverage;
+    if (o && o->test_cases)
+        rego_inject_test_cases(mods, nmods);
     int errs_before = errs->n;
     c.mods_by_file = malloc(sizeof *c.mods_by_file * (size_t)(nmods ? nmods : 1));
     if (!c.mods_by_file)

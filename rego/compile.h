@@ -16,6 +16,7 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs);
 
 typedef struct compile_opts {
     bool coverage;          /* emit LINE probes for expressions and rule heads */
+    bool test_cases;        /* parameterized tests record their cases (testcases.h) */
 } compile_opts;
 program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, rego_errors *errs);
 
