@@ -577,6 +577,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!ss)
             return 0;
         return on_writeable(wsi, ss);
+    case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+        /* len carries OpenSSL's verdict on the chain; lws takes 0 as accept */
+        return len ? 0 : 1;
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
         if (ss)
@@ -617,6 +620,16 @@ static void *worker_main(void *arg)
     info.max_http_header_data2 = 32768;
     info.max_http_header_pool2 = 512;
     info.pt_serv_buf_size = 32768;
+    if (s->opts.tls_cert_file) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = s->opts.tls_cert_file;
+        info.ssl_private_key_filepath = s->opts.tls_private_key_file;
+        info.alpn = "http/1.1";  /* responses are written as HTTP/1.1; no h2 */
+        if (s->opts.tls_ca_cert_file) {
+            info.ssl_ca_filepath = s->opts.tls_ca_cert_file;
+            info.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+        }
+    }
     struct lws_context *ctx = lws_create_context(&info);
 
     pthread_mutex_lock(&w->lock);
