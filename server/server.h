@@ -18,6 +18,8 @@
 typedef struct server_options {
     const char **addrs;         /* "host:port", ":port"; default 127.0.0.1:8181 */
     int naddrs;
+    const char **diag_addrs;    /* --diagnostic-addr: plain HTTP, /health and /metrics only */
+    int ndiag_addrs;
     const char *config_file;    /* OPA configuration file (YAML or JSON) */
     const char **sets;          /* --set a.b=c overrides */
     int nsets;

@@ -1062,8 +1062,16 @@ def section_tls(binary, tmp, asan=False):
             time.sleep(0.1)
         return s
 
-    s = start(["--tls-cert-file", f("server.pem"), "--tls-private-key-file", f("server.key")])
+    diag = free_port()
+    s = start(["--tls-cert-file", f("server.pem"), "--tls-private-key-file", f("server.key"),
+               "--diagnostic-addr", "127.0.0.1:%d" % diag, "--disable-telemetry", "--skip-version-check"])
     try:
+        r = curl(diag, "GET", "/health", timeout=5)
+        R.check("--diagnostic-addr: /health over plain HTTP", r.status == 200 and r.json() == {}, r)
+        r = curl(diag, "GET", "/metrics", timeout=5)
+        R.check("--diagnostic-addr: /metrics", r.status == 200 and b"http_request_duration_seconds" in r.body, r)
+        r = curl(diag, "POST", "/v1/data/rbac/allow", {"input": BOB}, timeout=5)
+        R.check("--diagnostic-addr: no decisions there", is_opa_error(r, 404, "resource_not_found"), r)
         rc, status, out = https(s.port, "/v1/data/rbac/allow", {"input": BOB}, ca=f("ca.pem"))
         R.check("HTTPS decision", rc == 0 and status == 200 and json.loads(out) == {"result": True},
                 (rc, status, out))
