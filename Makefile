@@ -53,7 +53,7 @@ TSAN_UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/tsan/%.o)
 DEBIAN_PKGS := build-essential pkg-config clang libclang-rt-14-dev check libsubunit-dev \
 	libxxhash-dev libgmp-dev libmpfr-dev libyaml-dev libjansson-dev libarchive-dev \
 	libssl-dev libwebsockets-dev libcurl4-openssl-dev libre2-dev hyperfine python3 time bc tzdata \
-	zlib1g-dev curl wrk nodejs
+	zlib1g-dev curl wrk nodejs openssl
 
 .PHONY: all deps test run bench clean unit unit-asan unit-tsan conformance conformance-asan install embed-test \
 	server-test bench-server fuzz-smoke fuzz

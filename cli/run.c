@@ -30,13 +30,23 @@ void cli_run_usage(FILE *out)
           "  -b, --bundle PATH                 load a bundle (.tar.gz or directory; repeatable),\n"
           "                                    named by its path\n"
           "  -c, --config-file FILE            OPA configuration file (YAML or JSON)\n"
+          "      --diagnostic-addr HOST:PORT   also listen here, plain HTTP, for /health and\n"
+          "                                    /metrics only (repeatable)\n"
+          "      --disable-telemetry           accepted for OPA's command lines (Verdict sends none)\n"
           "  -h, --help                        help for run\n"
           "  -l, --log-level LEVEL             debug, info (default), warn or error\n"
           "      --log-format FORMAT           json (default), json-pretty or text\n"
           "  -s, --server                      start the server (required)\n"
           "      --set KEY=VALUE               override a configuration value (repeatable)\n"
           "      --shutdown-grace-period SECS  wait for in-flight requests on shutdown (default 10)\n"
+          "      --skip-version-check          accepted for OPA's command lines (Verdict checks none)\n"
           "      --threads N                   service threads (default: one per core)\n"
+          "      --tls-cert-file FILE          serve HTTPS with this PEM certificate (chain)\n"
+          "      --tls-private-key-file FILE   the certificate's PEM private key\n"
+          "      --tls-ca-cert-file FILE       with --authentication=tls: CA certificates that\n"
+          "                                    sign the client certificates accepted\n"
+          "      --authentication MODE         off (default) or tls (clients present a\n"
+          "                                    certificate signed by --tls-ca-cert-file)\n"
           "      --v0-compatible               parse modules as Rego v0\n",
           out);
 }
@@ -133,7 +143,9 @@ int cli_run(int argc, char **argv)
 {
     server_options o;
     memset(&o, 0, sizeof o);
-    strvec addrs = {0}, sets = {0}, files = {0}, bundles = {0};
+    strvec addrs = {0}, diag_addrs = {0}, sets = {0}, files = {0}, bundles = {0};
+    const char *tls_ca = NULL;
+    int auth_tls = 0;
     int serve = 0, rc = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -154,6 +166,13 @@ int cli_run(int argc, char **argv)
                 rc = usage_error("flag needs an argument: %s", a);
                 goto done;
             }
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--diagnostic-addr", &m)) || m) {
+            if (!v || push(&diag_addrs, (char *)v) != 0) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+        } else if (strcmp(a, "--disable-telemetry") == 0 || strcmp(a, "--skip-version-check") == 0) {
+            /* nothing to turn off: Verdict reports nowhere */
         } else if ((v = flag_value(argc, argv, &i, "-b", "--bundle", &m)) || m) {
             if (!v || push(&bundles, (char *)v) != 0) {
                 rc = usage_error("flag needs an argument: %s", a);
@@ -194,6 +213,32 @@ int cli_run(int argc, char **argv)
                 goto done;
             }
             o.threads = atoi(v);
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--tls-cert-file", &m)) || m) {
+            if (!v) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+            o.tls_cert_file = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--tls-private-key-file", &m)) || m) {
+            if (!v) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+            o.tls_private_key_file = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--tls-ca-cert-file", &m)) || m) {
+            if (!v) {
+                rc = usage_error("flag needs an argument: %s", a);
+                goto done;
+            }
+            tls_ca = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--authentication", &m)) || m) {
+            if (!v || (strcmp(v, "off") != 0 && strcmp(v, "tls") != 0)) {
+                rc = usage_error(v && strcmp(v, "token") == 0
+                                     ? "--authentication=token is not supported by verdict yet"
+                                     : "invalid argument for %s: off or tls", a);
+                goto done;
+            }
+            auth_tls = strcmp(v, "tls") == 0;
         } else if (a[0] == '-' && a[1]) {
             rc = usage_error("unknown flag: %s", a);
             goto done;
@@ -205,8 +250,20 @@ int cli_run(int argc, char **argv)
         rc = usage_error("the interactive shell is not supported: use verdict run --server");
         goto done;
     }
+    if (!o.tls_cert_file != !o.tls_private_key_file) {
+        rc = usage_error("--tls-cert-file and --tls-private-key-file go together");
+        goto done;
+    }
+    if (auth_tls && (!o.tls_cert_file || !tls_ca)) {
+        rc = usage_error("--authentication=tls needs --tls-cert-file, --tls-private-key-file and --tls-ca-cert-file");
+        goto done;
+    }
+    /* as OPA: the CA file only matters for client certificates */
+    o.tls_ca_cert_file = auth_tls ? tls_ca : NULL;
     o.addrs = (const char **)addrs.v;
     o.naddrs = addrs.n;
+    o.diag_addrs = (const char **)diag_addrs.v;
+    o.ndiag_addrs = diag_addrs.n;
     o.sets = (const char **)sets.v;
     o.nsets = sets.n;
 
@@ -229,6 +286,7 @@ int cli_run(int argc, char **argv)
     verdict_free(eng);
 done:
     free(addrs.v);
+    free(diag_addrs.v);
     free(sets.v);
     free(files.v);
     free(bundles.v);

@@ -34,6 +34,7 @@ struct verdict_result {
     result_row *rows;
     size_t nrows, caprows;
     strbuf prints;
+    strbuf test_cases;      /* internal.test_case arrays (engine option test_cases) */
     const query_shape *shape;
     size_t eval_bytes;      /* bytes the evaluation allocated */
 };
@@ -244,6 +245,7 @@ static verdict_status run_query(const verdict_options *eo, snapshot *s, const co
         vo.limits.max_memory = eo->memory_limit;
         vo.limits.timeout_ns = eo->timeout_ns;
         vo.prints = &r->prints;
+        vo.test_cases = eo->test_cases ? &r->test_cases : NULL;
         vm_begin(V, &vo);
         /* the input lives in the evaluation's arena, so it is parsed after vm_begin */
         val *input = parse_input(vm_arena(V), opts, e);
@@ -498,11 +500,17 @@ const char *verdict_result_prints(const verdict_result *r)
     return r && r->prints.data ? r->prints.data : "";
 }
 
+const char *verdict_result_test_cases(const verdict_result *r)
+{
+    return r && r->test_cases.data ? r->test_cases.data : "";
+}
+
 void verdict_result_free(verdict_result *r)
 {
     if (!r)
         return;
     sb_free(&r->prints);
+    sb_free(&r->test_cases);
     arena_free(r->a);
     free(r);
 }

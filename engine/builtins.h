@@ -33,6 +33,7 @@ struct bi_ctx {
     void *vm;                   /* the evaluation (engine/vm.h), for builtins that need it */
     struct strbuf *print_out;   /* where print() writes; NULL: discard */
     struct strbuf *trace_out;   /* where trace() notes go, one line each; NULL: tracing off */
+    struct strbuf *test_cases_out;  /* internal.test_case arrays, one JSON line each; NULL: not kept */
 };
 
 typedef bi_status (*bi_fn)(bi_ctx *ctx, val *const *args, val **out);

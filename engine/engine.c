@@ -248,6 +248,7 @@ static compile_opts engine_compile_opts(const verdict_engine *eng)
 {
     compile_opts co = {
         .coverage = eng->opts.coverage != 0,
+        .test_cases = eng->opts.test_cases != 0,
         .strict = eng->opts.strict != 0,
         .caps = eng->caps,
         .max_errors = eng->opts.max_errors,

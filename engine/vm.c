@@ -105,6 +105,7 @@ struct vm {
     val *input;
     bool strict;
     strbuf *prints;
+    strbuf *test_cases;
     val **memo;
     val **stack;
     uint32_t sp;
@@ -239,6 +240,7 @@ void vm_begin(vm *V, const vm_eval_opts *o)
     V->collected_tail = &V->collected;
     V->ncollected = 0;
     V->prints = o->prints;
+    V->test_cases = o->test_cases;
     V->memo = V->prog && V->prog->nmemo ? arena_zalloc(&V->a, sizeof *V->memo * V->prog->nmemo) : NULL;
     V->sp = V->ip = 0;
     V->nacc = V->noverlays = V->nmocks = V->nwiths = V->mock_floor = 0;
@@ -712,6 +714,7 @@ static val *call_builtin(vm *V, const builtin_def *bi, val **args, const prog_lo
     ctx.now_ns = V->now_ns;
     ctx.vm = V;
     ctx.print_out = V->prints;
+    ctx.test_cases_out = V->test_cases;
     val *out = NULL;
     bi_status st = bi->fn(&ctx, args, &out);
     if (st == BI_OK)

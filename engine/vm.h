@@ -45,6 +45,7 @@ typedef struct vm_eval_opts {
     bool collect_builtin_errors; /* keep every builtin error (not under strict) */
     vm_limits limits;
     strbuf *prints;              /* print() output, or NULL to discard */
+    strbuf *test_cases;          /* internal.test_case arguments, one JSON line each, or NULL */
 } vm_eval_opts;
 
 /* Begin an evaluation: resets the vm's arena and memo.  Values made by the

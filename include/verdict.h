@@ -62,6 +62,10 @@ typedef struct verdict_options {
     size_t cache_bytes;             /* decision cache bound; 0 = default (64 MiB) */
     int coverage;                   /* record which source lines evaluations execute (verdict test --coverage) */
     int cache_disabled;             /* no decision cache */
+    int test_cases;                 /* verdict test: a test rule with a reference tail
+                                     * (test_x[tc.note] if ...) records each case it tries,
+                                     * as OPA's test runner has it do; see
+                                     * verdict_result_test_cases() */
     /* A capabilities document in OPA's format (JSON text, NUL-terminated), as
      * `opa capabilities` and verdict_capabilities_json() print it; NULL: all
      * that Verdict implements.  Policies and queries may then call only the
@@ -260,6 +264,10 @@ char *verdict_result_bindings(const verdict_result *r, size_t row, int pretty);
 size_t verdict_result_binding_count(const verdict_result *r, size_t row);
 /* Text printed by print() during the evaluation ("" when none). */
 const char *verdict_result_prints(const verdict_result *r);
+/* With the engine's test_cases option: the cases the evaluation tried, one
+ * JSON array (the tail of the test rule's head) per line, in the order
+ * tried; "" when none. */
+const char *verdict_result_test_cases(const verdict_result *r);
 /* Bytes the evaluation allocated (its arena), for benchmarks. */
 size_t verdict_result_eval_bytes(const verdict_result *r);
 void verdict_result_free(verdict_result *r);

@@ -12,6 +12,7 @@
 #include "compile.h"
 #include "compiler.h"
 #include "optimize.h"
+#include "testcases.h"
 
 /* ---- small helpers ---- */
 
@@ -828,6 +829,8 @@ program *rego_compile_opts(ast_module **mods, int nmods, const compile_opts *o, 
     c.strict = o && o->strict;
     c.caps = p->caps = o && o->caps ? rego_caps_copy(p->a, o->caps) : NULL;
     rego_error *mark = errs->tail;
+    if (o && o->test_cases)
+        rego_inject_test_cases(mods, nmods);
     int errs_before = errs->n;
     c.mods_by_file = malloc(sizeof *c.mods_by_file * (size_t)(nmods ? nmods : 1));
     if (!c.mods_by_file)

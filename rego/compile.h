@@ -16,6 +16,7 @@ program *rego_compile(ast_module **mods, int nmods, rego_errors *errs);
 
 typedef struct compile_opts {
     bool coverage;          /* emit LINE probes for expressions and rule heads */
+    bool test_cases;        /* parameterized tests record their cases (testcases.h) */
     bool strict;            /* OPA's strict mode: unused imports, unused local assignments and
                                function arguments; duplicate imports, input/data shadowing and
                                deprecated builtins in Rego v0 modules too (v1 modules always) */

@@ -1930,7 +1930,7 @@ static void lower_body(lower *L, ast_body *b)
             }
             if (!L->dry) {
                 set_outer_cur(L, i);
-                if (L->c->coverage && !L->query)
+                if (L->c->coverage && !L->query && !b->exprs[i]->generated)
                     emit(L, OP_LINE, compile_probe(L->c, &b->exprs[i]->loc), 0, 0, 0, 0);
                 lower_expr(L, b->exprs[i]);
             }

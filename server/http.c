@@ -45,7 +45,7 @@ typedef struct worker {
     int started;
     pthread_mutex_t lock;       /* guards ctx (for other threads) and pending */
     struct lws_context *ctx;    /* NULL once the worker has stopped */
-    int *pending;               /* accepted sockets to adopt */
+    int *pending;               /* accepted sockets to adopt (DIAG_FD marks diagnostic ones) */
     size_t npending, cap;
     int active;                 /* requests in flight (worker thread only) */
     atomic_int draining;
@@ -55,8 +55,14 @@ typedef struct worker {
     int ready;                  /* 1 running, -1 failed to start */
 } worker;
 
+/* A socket of a --diagnostic-addr listener travels to its worker with this
+ * bit set, and its connection is marked with diag_mark. */
+#define DIAG_FD (1 << 30)
+static char diag_mark;
+
 typedef struct http_state {
     int listen_fds[MAX_LISTEN];
+    int listen_diag[MAX_LISTEN];    /* a --diagnostic-addr listener */
     int nlisten;
     int wake[2];                /* closing wake[1] stops the acceptor */
     pthread_t acceptor;
@@ -366,6 +372,7 @@ static void dispatch(struct lws *wsi, session *ss)
     }
     http_request req;
     memset(&req, 0, sizeof req);
+    req.diagnostic = lws_get_opaque_user_data(wsi) == &diag_mark;
     req.method = ss->method;
     req.path = ss->path;
     req.args = ss->args;
@@ -420,9 +427,25 @@ static void adopt_pending(worker *w)
     w->npending = w->cap = 0;
     pthread_mutex_unlock(&w->lock);
     for (size_t i = 0; i < n; i++) {
-        if (atomic_load(&w->draining))
-            close(fds[i]);
-        else if (!lws_adopt_socket(w->ctx, fds[i]))
+        int diag = (fds[i] & DIAG_FD) != 0, fd = fds[i] & ~DIAG_FD;
+        if (atomic_load(&w->draining)) {
+            close(fd);
+            continue;
+        }
+        struct lws *wsi;
+        if (diag) {
+            /* plain HTTP even when the API listens with TLS, as OPA's
+             * diagnostic listener */
+            lws_sock_file_fd_type sock;
+            sock.sockfd = fd;
+            wsi = lws_adopt_descriptor_vhost(lws_get_vhost_by_name(w->ctx, "default"),
+                                             LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP, sock, NULL, NULL);
+            if (wsi)
+                lws_set_opaque_user_data(wsi, &diag_mark);
+        } else {
+            wsi = lws_adopt_socket(w->ctx, fd);
+        }
+        if (!wsi)
             log_line(LOG_DEBUG, NULL, "cannot adopt a connection");  /* lws closed it */
     }
     free(fds);
@@ -577,6 +600,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!ss)
             return 0;
         return on_writeable(wsi, ss);
+    case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+        /* len carries OpenSSL's verdict on the chain; lws takes 0 as accept */
+        return len ? 0 : 1;
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
         if (ss)
@@ -617,6 +643,16 @@ static void *worker_main(void *arg)
     info.max_http_header_data2 = 32768;
     info.max_http_header_pool2 = 512;
     info.pt_serv_buf_size = 32768;
+    if (s->opts.tls_cert_file) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = s->opts.tls_cert_file;
+        info.ssl_private_key_filepath = s->opts.tls_private_key_file;
+        info.alpn = "http/1.1";  /* responses are written as HTTP/1.1; no h2 */
+        if (s->opts.tls_ca_cert_file) {
+            info.ssl_ca_filepath = s->opts.tls_ca_cert_file;
+            info.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+        }
+    }
     struct lws_context *ctx = lws_create_context(&info);
 
     pthread_mutex_lock(&w->lock);
@@ -699,7 +735,7 @@ static void *acceptor_main(void *arg)
             }
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            if (hand_over(&h->workers[next++ % (unsigned)h->nworkers], fd) != 0)
+            if (hand_over(&h->workers[next++ % (unsigned)h->nworkers], h->listen_diag[i] ? fd | DIAG_FD : fd) != 0)
                 close(fd);
         }
     }
@@ -853,24 +889,29 @@ int http_start(server *s, char **error)
     lws_set_log_level(log_enabled(LOG_DEBUG) ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO : LLL_ERR | LLL_WARN,
                       lws_log_to_ours);
 
-    buf addrs = BUF_INIT;
+    buf addrs = BUF_INIT, diag = BUF_INIT;
     buf_putc(&addrs, '[');
-    for (int i = 0; i < s->naddrs; i++) {
+    buf_putc(&diag, '[');
+    for (int i = 0; i < s->naddrs + s->opts.ndiag_addrs; i++) {
         if (h->nlisten == MAX_LISTEN) {
             *error = strdup("too many listen addresses");
             goto fail;
         }
-        int fd = listen_on(s->addrs[i], error);
+        int is_diag = i >= s->naddrs;
+        int fd = listen_on(is_diag ? s->opts.diag_addrs[i - s->naddrs] : s->addrs[i], error);
         if (fd < 0)
             goto fail;
+        h->listen_diag[h->nlisten] = is_diag;
         h->listen_fds[h->nlisten++] = fd;
         char name[96];
         bound_name(fd, name, sizeof name);
-        if (i)
-            buf_putc(&addrs, ',');
-        buf_json_cstr(&addrs, name);
+        buf *list = is_diag ? &diag : &addrs;
+        if (list->len > 1)
+            buf_putc(list, ',');
+        buf_json_cstr(list, name);
     }
     buf_putc(&addrs, ']');
+    buf_putc(&diag, ']');
     if (pipe2(h->wake, O_CLOEXEC) != 0) {
         *error = strdup("pipe failed");
         goto fail;
@@ -917,10 +958,15 @@ int http_start(server *s, char **error)
         buf_puts(&f, "\"addrs\":");
         buf_append(&f, addrs.data, addrs.len);
         buf_printf(&f, ",\"threads\":%d", h->nworkers);
+        if (s->opts.ndiag_addrs) {
+            buf_puts(&f, ",\"diagnostic-addrs\":");
+            buf_append(&f, diag.data, diag.len);
+        }
         log_line(LOG_INFO, f.data, "Server listening on %s.", addrs.data);
         buf_free(&f);
     }
     buf_free(&addrs);
+    buf_free(&diag);
     return 0;
 
 fail_threads:
@@ -938,6 +984,7 @@ fail_threads:
     }
 fail:
     buf_free(&addrs);
+    buf_free(&diag);
     http_free(h);
     s->http = NULL;
     return -1;

@@ -50,6 +50,7 @@ typedef struct http_request {
     const char *request_id;     /* x-request-id, generated when absent */
     const char *remote_addr;    /* "ip:port" */
     uint64_t start_ns;          /* monotonic, when the headers were complete */
+    int diagnostic;             /* came to a --diagnostic-addr listener */
 } http_request;
 
 /* Route labels for metrics (OPA's "handler" label). */

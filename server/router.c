@@ -327,7 +327,11 @@ void router_dispatch(server *s, const http_request *in, http_response *res)
     const char *path = req->path;
     const char *rest;
 
-    if ((rest = under(path, "/v1/data"))) {
+    if (req->diagnostic && !under(path, "/health") && strcmp(path, "/metrics") != 0) {
+        /* the diagnostic listener serves /health and /metrics only */
+        res->label = H_CATCHALL;
+        reply_error(res, 404, "resource_not_found", "unknown path: %s", path);
+    } else if ((rest = under(path, "/v1/data"))) {
         res->label = H_V1_DATA;
         if (m == M_GET || m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE) {
             reqv.method = m;

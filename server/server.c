@@ -1,6 +1,7 @@
 /* server.c — the server's life: configuration, start, wait for a signal,
  * graceful stop.  Also the small shared helpers (time, ids, revisions). */
 #include "internal.h"
+#include "tls.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -197,6 +198,8 @@ server *server_new(const server_options *opts, char **error)
     atomic_init(&s->next_req_id, 0);
     s->started_ns = now_real_ns();
     if (log_setup(opts->log_level, opts->log_format, error) != 0)
+        goto fail;
+    if (tls_check_files(opts, error) != 0)
         goto fail;
     int n = opts->naddrs > 0 ? opts->naddrs : 1;
     s->addrs = calloc((size_t)n, sizeof *s->addrs);

@@ -18,6 +18,8 @@
 typedef struct server_options {
     const char **addrs;         /* "host:port", ":port"; default 127.0.0.1:8181 */
     int naddrs;
+    const char **diag_addrs;    /* --diagnostic-addr: plain HTTP, /health and /metrics only */
+    int ndiag_addrs;
     const char *config_file;    /* OPA configuration file (YAML or JSON) */
     const char **sets;          /* --set a.b=c overrides */
     int nsets;
@@ -26,6 +28,12 @@ typedef struct server_options {
     int shutdown_grace_seconds; /* wait for in-flight requests; default 10 */
     int threads;                /* service threads; 0 = one per core */
     int v0_compatible;
+    /* HTTPS (opa run --tls-cert-file/--tls-private-key-file): both or
+     * neither; with tls_ca_cert_file, clients must present a certificate
+     * it signed (OPA's --authentication=tls). */
+    const char *tls_cert_file;
+    const char *tls_private_key_file;
+    const char *tls_ca_cert_file;
 } server_options;
 
 typedef struct server server;

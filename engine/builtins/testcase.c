@@ -10,17 +10,21 @@
  * (tester/runner.go: injectTestCaseFunc, subResults).
  *
  * Here the builtin is the evaluation half: it accepts any array, has no
- * result value (the call is an expression that is true, like print), and
- * records nothing, because Verdict's VM has no per-evaluation event sink for
- * it yet; the test runner that wants sub-results must provide one (see the
- * group's report).  Policies that call it directly, as OPA allows, evaluate
- * as in OPA. */
+ * result value (the call is an expression that is true, like print), and,
+ * when the evaluation keeps test cases (the engine's test_cases option,
+ * which also makes the compiler add the calls: rego/testcases.c), writes
+ * its argument as one JSON line for the test runner.  Policies that call it
+ * directly, as OPA allows, evaluate as in OPA. */
 #include "../builtins.h"
+#include "../json.h"
+#include "../strbuf.h"
 
 static bi_status bi_test_case(bi_ctx *c, val *const *args, val **out)
 {
-    (void)c;
-    (void)args;
+    if (c->test_cases_out) {
+        json_write(c->test_cases_out, args[0], 0);
+        sb_putc(c->test_cases_out, '\n');
+    }
     *out = VAL_TRUE_V;
     return BI_OK;
 }

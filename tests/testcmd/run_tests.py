@@ -302,6 +302,56 @@ test_checks[name] := ok if {
 
 
 @test
+def cases_whose_body_fails_are_failures():
+    # a case that fails before its key is made leaves no key behind: the
+    # runner knows it was tried from internal.test_case, as OPA's does
+    tests = """package t
+
+cases := [
+	{"note": "empty", "a": [], "b": [], "exp": []},
+	{"note": "wrong", "a": [1], "b": [2], "exp": [2, 1]},
+]
+
+test_concat[tc.note] if {
+	some tc in cases
+	array.concat(tc.a, tc.b) == tc.exp
+}
+
+test_grid[x][y] if {
+	some x in ["a", "b"]
+	some y in [1, 2]
+	not both(x, y)
+}
+
+both(x, y) if {
+	x == "b"
+	y == 2
+}
+
+test_none[tc] if {
+	some tc in []
+}
+"""
+    with Fixture({"t_test.rego": tests}) as fx:
+        rc, out, _ = fx.run("test", ".")
+        expect_eq(rc, 2, "exit status")
+        want = ("t_test.rego:8:\n"
+                "data.t.test_concat: FAIL (D)\n"
+                "  wrong: FAIL\n"
+                "t_test.rego:13:\n"
+                "data.t.test_grid: FAIL (D)\n"
+                "  b: FAIL\n"
+                "    2: FAIL\n"
+                f"{HL}\nPASS: 5/7\nFAIL: 2/7\n")
+        expect_eq(strip_durations(out), want, "stdout")
+        rc, out, _ = fx.run("test", "--format", "json", ".")
+        results = {r["name"]: r for r in json.loads(out)}
+        expect_eq(results["test_concat"].get("sub_results"),
+                  {"empty": {"name": "empty"}, "wrong": {"name": "wrong", "fail": True}}, "JSON sub_results")
+        expect_eq(results["test_none"].get("fail"), None, "a test with no cases passes, as in OPA")
+
+
+@test
 def files_are_grouped_with_a_blank_line():
     with Fixture({"a_test.rego": "package a\n\ntest_a if false\n",
                   "b_test.rego": "package b\n\ntest_b if false\n"}) as fx:

@@ -107,6 +107,49 @@ START_TEST(many_small_writes_share_the_document)
 }
 END_TEST
 
+/* The test_cases option: a test rule with a reference tail records every
+ * case it tries, also the ones whose body then fails (rego/testcases.c). */
+static char *tried_cases(int option, const char *query, char **value)
+{
+    verdict_options o = {.test_cases = option};
+    verdict_engine *e = verdict_new(&o);
+    const char *mod = "package t\n\n"
+                      "test_concat[tc.note] if {\n\tsome tc in [{\"note\": \"ok\", \"n\": 1}, {\"note\": \"bad\", \"n\": 2}]\n"
+                      "\ttc.n == 1\n}\n\n"
+                      "test_grid[x][y] if {\n\tsome x in [\"a\"]\n\tsome y in [1, 2]\n\ty < 2\n}\n\n"
+                      "test_own[n] if {\n\tsome n in [1, 2]\n\tinternal.test_case([n * 10])\n}\n";
+    ck_assert_int_eq(verdict_put_module(e, "t.rego", mod, strlen(mod), NULL), VERDICT_OK);
+    verdict_result *r = NULL;
+    ck_assert_int_eq(verdict_query(e, query, NULL, &r, NULL), VERDICT_OK);
+    *value = verdict_result_expr_value(r, 0, 0, 0);
+    char *tried = strdup(verdict_result_test_cases(r));
+    verdict_result_free(r);
+    verdict_free(e);
+    return tried;
+}
+
+START_TEST(test_cases_are_recorded)
+{
+    char *value, *tried = tried_cases(1, "data.t.test_concat", &value);
+    ck_assert_str_eq(value, "{\"ok\":true}");
+    ck_assert_str_eq(tried, "[\"ok\"]\n[\"bad\"]\n");
+    free(value), free(tried);
+    tried = tried_cases(1, "data.t.test_grid", &value);
+    ck_assert_str_eq(value, "{\"a\":{\"1\":true}}");
+    ck_assert_str_eq(tried, "[\"a\",1]\n[\"a\",2]\n");
+    free(value), free(tried);
+    /* a rule that calls it itself is left as written */
+    tried = tried_cases(1, "data.t.test_own", &value);
+    ck_assert_str_eq(tried, "[10]\n[20]\n");
+    free(value), free(tried);
+    /* without the option nothing is added or kept, and the results are the same */
+    tried = tried_cases(0, "data.t.test_concat", &value);
+    ck_assert_str_eq(value, "{\"ok\":true}");
+    ck_assert_str_eq(tried, "");
+    free(value), free(tried);
+}
+END_TEST
+
 Suite *suite_engine(void)
 {
     Suite *s = suite_create("engine");
@@ -114,6 +157,7 @@ Suite *suite_engine(void)
     tcase_add_test(tc, put_patch_delete_data);
     tcase_add_test(tc, policies_and_data_together);
     tcase_add_test(tc, many_small_writes_share_the_document);
+    tcase_add_test(tc, test_cases_are_recorded);
     suite_add_tcase(s, tc);
     return s;
 }
