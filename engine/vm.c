@@ -95,8 +95,6 @@ typedef struct bi_error_node {
 struct vm {
     arena a;
     jmp_buf *jb;
-    vm_error err;
-    vm_error deferred;      /* first builtin error under strict builtin errors */
     bool collect;           /* keep every builtin error (show_builtin_errors) */
     struct bi_error_node *collected, **collected_tail;  /* in the arena, in order */
     size_t ncollected;
@@ -130,6 +128,10 @@ struct vm {
     vm_row_fn on_row;
     void *row_ud;
     val_objb ndcache;       /* [builtin, args...] -> value, for non-deterministic builtins */
+    /* last: the messages are large and rarely touched, and before the
+     * fields above they moved those across cache lines at every change */
+    vm_error err;
+    vm_error deferred;      /* first builtin error under strict builtin errors */
 };
 
 /* ---- errors ---- */
