@@ -45,8 +45,11 @@ void cli_run_usage(FILE *out)
           "      --tls-private-key-file FILE   the certificate's PEM private key\n"
           "      --tls-ca-cert-file FILE       with --authentication=tls: CA certificates that\n"
           "                                    sign the client certificates accepted\n"
-          "      --authentication MODE         off (default) or tls (clients present a\n"
-          "                                    certificate signed by --tls-ca-cert-file)\n"
+          "      --authentication MODE         off (default); token (a bearer token is\n"
+          "                                    input.identity for --authorization); tls (clients\n"
+          "                                    present a certificate --tls-ca-cert-file signed)\n"
+          "      --authorization MODE          off (default) or basic: data.system.authz.allow\n"
+          "                                    decides every API request, as in OPA\n"
           "      --v0-compatible               parse modules as Rego v0\n",
           out);
 }
@@ -232,13 +235,18 @@ int cli_run(int argc, char **argv)
             }
             tls_ca = v;
         } else if ((v = flag_value(argc, argv, &i, NULL, "--authentication", &m)) || m) {
-            if (!v || (strcmp(v, "off") != 0 && strcmp(v, "tls") != 0)) {
-                rc = usage_error(v && strcmp(v, "token") == 0
-                                     ? "--authentication=token is not supported by verdict yet"
-                                     : "invalid argument for %s: off or tls", a);
+            if (!v || (strcmp(v, "off") != 0 && strcmp(v, "tls") != 0 && strcmp(v, "token") != 0)) {
+                rc = usage_error("invalid argument for %s: off, token or tls", a);
                 goto done;
             }
             auth_tls = strcmp(v, "tls") == 0;
+            o.auth_token = strcmp(v, "token") == 0;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--authorization", &m)) || m) {
+            if (!v || (strcmp(v, "off") != 0 && strcmp(v, "basic") != 0)) {
+                rc = usage_error("invalid argument for %s: off or basic", a);
+                goto done;
+            }
+            o.authz_basic = strcmp(v, "basic") == 0;
         } else if (a[0] == '-' && a[1]) {
             rc = usage_error("unknown flag: %s", a);
             goto done;

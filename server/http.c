@@ -20,6 +20,7 @@
 #include "internal.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libwebsockets.h>
@@ -149,6 +150,53 @@ static char *header_copy(struct lws *wsi, enum lws_token_indexes tok)
     if (v && lws_hdr_copy(wsi, v, n + 1, tok) < 0)
         v[0] = '\0';
     return v;
+}
+
+/* The request's headers as OPA's authorization input has them: Go's
+ * canonical names ("Content-Type") to lists of values.  libwebsockets 4.1
+ * keeps the headers it knows by token and cannot list the others, so
+ * custom headers (other than X-Request-Id) are not there. */
+static void headers_json(struct lws *wsi, buf *b)
+{
+    buf_putc(b, '{');
+    int first = 1;
+    for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
+        const char *name = (const char *)lws_token_to_string((enum lws_token_indexes)t);
+        size_t n = name ? strlen(name) : 0;
+        /* header tokens end in ':'; methods ("get ") and h2 pseudo-headers do not count */
+        if (n < 2 || name[n - 1] != ':' || name[0] == ':')
+            continue;
+        int len = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+        if (len <= 0)
+            continue;
+        char *v = header_copy(wsi, (enum lws_token_indexes)t);
+        if (!v)
+            continue;
+        char canon[64];
+        size_t k = n - 1 < sizeof canon - 1 ? n - 1 : sizeof canon - 1;
+        for (size_t i = 0; i < k; i++)
+            canon[i] = (char)(i == 0 || name[i - 1] == '-' ? toupper((unsigned char)name[i])
+                                                          : tolower((unsigned char)name[i]));
+        canon[k] = '\0';
+        if (!first)
+            buf_putc(b, ',');
+        first = 0;
+        buf_json_cstr(b, canon);
+        buf_puts(b, ":[");
+        buf_json_cstr(b, v);
+        buf_putc(b, ']');
+        free(v);
+    }
+    char id[96];
+    int idlen = lws_hdr_custom_length(wsi, "x-request-id:", 13);
+    if (idlen > 0 && (size_t)idlen < sizeof id && lws_hdr_custom_copy(wsi, id, (int)sizeof id, "x-request-id:", 13) > 0) {
+        if (!first)
+            buf_putc(b, ',');
+        buf_puts(b, "\"X-Request-Id\":[");
+        buf_json_cstr(b, id);
+        buf_putc(b, ']');
+    }
+    buf_putc(b, '}');
 }
 
 static int read_args(struct lws *wsi, session *ss)
@@ -373,6 +421,14 @@ static void dispatch(struct lws *wsi, session *ss)
     http_request req;
     memset(&req, 0, sizeof req);
     req.diagnostic = lws_get_opaque_user_data(wsi) == &diag_mark;
+    char *authorization = NULL;
+    buf headers = BUF_INIT;
+    if (s->opts.authz_basic && !req.diagnostic) {
+        authorization = header_copy(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+        headers_json(wsi, &headers);
+        req.authorization = authorization;
+        req.headers_json = headers.oom ? "{}" : headers.data;
+    }
     req.method = ss->method;
     req.path = ss->path;
     req.args = ss->args;
@@ -414,6 +470,8 @@ static void dispatch(struct lws *wsi, session *ss)
     if (queue_response(wsi, ss, &res) != 0)
         lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
     buf_free(&res.body);
+    free(authorization);
+    buf_free(&headers);
 }
 
 /* ---- the protocol callback ---- */

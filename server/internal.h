@@ -51,6 +51,9 @@ typedef struct http_request {
     const char *remote_addr;    /* "ip:port" */
     uint64_t start_ns;          /* monotonic, when the headers were complete */
     int diagnostic;             /* came to a --diagnostic-addr listener */
+    /* with --authorization=basic only (NULL otherwise) */
+    const char *authorization;  /* the Authorization header */
+    const char *headers_json;   /* {"Canonical-Name": ["value"]} of the request's headers */
 } http_request;
 
 /* Route labels for metrics (OPA's "handler" label). */

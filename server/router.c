@@ -1,6 +1,7 @@
 /* router.c — OPA's paths and methods to routes, and the reply helpers
  * every route uses (OPA's error bodies, content types, request bodies). */
 #include "internal.h"
+#include "authz.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -331,6 +332,8 @@ void router_dispatch(server *s, const http_request *in, http_response *res)
         /* the diagnostic listener serves /health and /metrics only */
         res->label = H_CATCHALL;
         reply_error(res, 404, "resource_not_found", "unknown path: %s", path);
+    } else if (!req->diagnostic && s->opts.authz_basic && !authz_allow(s, req, res)) {
+        res->label = H_CATCHALL;  /* refused before it reached an endpoint */
     } else if ((rest = under(path, "/v1/data"))) {
         res->label = H_V1_DATA;
         if (m == M_GET || m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE) {

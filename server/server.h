@@ -34,6 +34,8 @@ typedef struct server_options {
     const char *tls_cert_file;
     const char *tls_private_key_file;
     const char *tls_ca_cert_file;
+    int auth_token;             /* --authentication=token: a bearer token is input.identity */
+    int authz_basic;            /* --authorization=basic: data.system.authz.allow decides each API request */
 } server_options;
 
 typedef struct server server;

@@ -1005,6 +1005,65 @@ def section_npm(binary, tmp, npm_dir):
         R.eq("npm server: clean exit", s.stop(), 0)
 
 
+AUTHZ_POLICY = """package system.authz
+
+default allow := false
+
+allow if input.identity == "admin-token"
+
+allow if {
+	input.identity == "reader-token"
+	input.method == "POST"
+	input.path == ["v1", "data", "rbac", "allow"]
+	input.body.input.user == "bob"
+	input.headers["Content-Type"] == ["application/json"]
+}
+
+allow if input.path == ["health"]
+
+allow := {"allowed": false, "reason": "tokens go in the Authorization header"} if input.params.token
+"""
+
+
+def section_authz(binary, tmp):
+    """--authentication=token and --authorization=basic: data.system.authz.allow
+    decides each API request, with OPA's input and answers."""
+    d = os.path.join(tmp, "authz")
+    write(os.path.join(d, "authz.rego"), AUTHZ_POLICY)
+    rbac = os.path.join(ROOT, "examples", "rbac")
+    s = Server(binary, ["--authentication=token", "--authorization=basic", rbac, d], workdir=tmp).start()
+    body = {"input": BOB}
+    admin = {"Authorization": "Bearer admin-token"}
+    reader = {"Authorization": "bearer reader-token", "Content-Type": "application/json"}
+    try:
+        r = s.curl("POST", "/v1/data/rbac/allow", body)
+        R.check("no token: 401 unauthorized", is_opa_error(r, 401, "unauthorized")
+                and r.json()["message"] == "request rejected by administrative policy", r)
+        r = s.curl("POST", "/v1/data/rbac/allow", body, admin)
+        R.check("admin token: the decision", r.status == 200 and r.json() == {"result": True}, r)
+        r = s.curl("POST", "/v1/data/rbac/allow", body, reader)
+        R.check("reader token, path, method, body and header as the policy asks: allowed",
+                r.status == 200 and r.json() == {"result": True}, r)
+        r = s.curl("POST", "/v1/data/rbac/allow", {"input": dict(BOB, user="alice")}, reader)
+        R.check("reader token with another body: 401", is_opa_error(r, 401, "unauthorized"), r)
+        r = s.curl("GET", "/v1/policies", None, reader)
+        R.check("reader token on another endpoint: 401", is_opa_error(r, 401, "unauthorized"), r)
+        r = s.curl("GET", "/health")
+        R.check("a path the policy opens: served without a token", r.status == 200 and r.json() == {}, r)
+        r = s.curl("GET", "/v1/data?token=x")
+        R.check("{allowed: false, reason}: 401 with the reason", is_opa_error(r, 401, "unauthorized")
+                and r.json()["message"] == "tokens go in the Authorization header", r)
+        r = s.curl("PUT", "/v1/policies/system/authz", "package system.authz\n\nallow := true\n", reader)
+        R.check("the policy guards its own replacement", is_opa_error(r, 401, "unauthorized"), r)
+        r = s.curl("DELETE", "/v1/policies/" + os.path.join(d, "authz.rego").lstrip("/"), None, admin)
+        R.eq("admin removes the authorization policy", r.status, 200)
+        r = s.curl("GET", "/health", None, admin)
+        R.check("no authorization policy: 500, fails closed", is_opa_error(r, 500, "internal_error")
+                and r.json()["message"] == "authorization policy missing or undefined", r)
+    finally:
+        R.eq("server with authorization stops cleanly", s.stop(), 0)
+
+
 def make_certs(tmp):
     """A CA, a server certificate for 127.0.0.1 it signs, a client
     certificate it signs and a self-signed one it does not: with the
@@ -1124,6 +1183,7 @@ def main():
         ("bundles", lambda t: section_bundles(binary, t)),
         ("npm", lambda t: section_npm(binary, t, os.path.abspath(args.npm_dir))),
         ("tls", lambda t: section_tls(binary, t)),
+        ("authz", lambda t: section_authz(binary, t)),
     ]
     if args.asan:
         asan = os.path.abspath(args.asan)
@@ -1134,6 +1194,7 @@ def main():
             ("dlog-asan", lambda t: section_decision_logs(asan, t)),
             ("bundles-asan", lambda t: section_bundles(asan, t)),
             ("tls-asan", lambda t: section_tls(asan, t, asan=True)),
+            ("authz-asan", lambda t: section_authz(asan, t)),
         ]
     t_start = time.time()
     for name, fn in sections:
