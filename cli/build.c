@@ -3,6 +3,9 @@
 #include "build.h"
 
 #include <stdlib.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <verdict.h>
@@ -27,9 +30,13 @@ void cli_build_usage(FILE *out)
           "      --signing-alg ALG      RS256 (default), RS384, RS512, PS256..512, ES256..512, HS256..512\n"
           "      --claims-file FILE     not supported\n"
           "      --scope SCOPE          the scope claim of the signature\n"
-          "      --capabilities FILE    compile the policies first, allowing only the builtins and\n"
-          "                             features of this capabilities.json (OPA's capabilities\n"
-          "                             versions, e.g. v0.60.0, are not shipped with verdict)\n",
+          "      --capabilities FILE    compile allowing only the builtins and features of this\n"
+          "                             capabilities.json (OPA's capabilities versions, e.g.\n"
+          "                             v0.60.0, are not shipped with verdict)\n"
+          "      --v0-compatible        compile policies without a manifest rego_version as Rego v0\n"
+          "\n"
+          "As opa build, the bundle is compiled before it is kept: policy errors are\n"
+          "reported and no bundle is left.\n",
           out);
 }
 
@@ -67,41 +74,71 @@ static int print_errors(verdict_errors *e)
     return 1;
 }
 
-/* --capabilities: the .rego files under the inputs must compile under the
- * document, as `opa build` compiles them with its capabilities.  0, or 1
- * after printing why not. */
-static int check_capabilities(const char *arg, char **inputs, int n)
+/* The source file an error inside the built bundle ("OUT/rel") came from:
+ * the first input that holds rel (a directory) or is rel (a file). */
+static const char *source_of(const char *file, const char *out, char **inputs, int n, char *buf, size_t cap)
 {
-    char *caps = cli_read_capabilities("build", arg);
-    if (!caps)
-        return 1;
+    size_t ol = strlen(out);
+    if (strncmp(file, out, ol) != 0 || file[ol] != '/')
+        return file;
+    const char *rel = file + ol + 1;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(inputs[i], &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(buf, cap, "%s/%s", inputs[i], rel);
+            if (stat(buf, &st) == 0)
+                return buf;
+        } else {
+            const char *base = strrchr(inputs[i], '/');
+            if (strcmp(base ? base + 1 : inputs[i], rel) == 0)
+                return inputs[i];
+        }
+    }
+    return rel;
+}
+
+/* opa build compiles what it packs (under --capabilities when given): a
+ * bundle whose policies do not compile is an error and is not left behind.
+ * The built bundle itself is loaded, so its manifest (roots, rego_version)
+ * counts as it will when OPA or Verdict loads it.  0, or 1 after printing
+ * the errors as `opa build` prints them. */
+static int compile_built(const char *out, char **inputs, int n, const char *caps, const char *caps_arg, int v0)
+{
     verdict_options o;
     memset(&o, 0, sizeof o);
     o.capabilities = caps;
     o.cache_disabled = 1;
-    verdict_engine *eng = cli_new_engine("build", &o, arg);
-    free(caps);
-    if (!eng)
+    o.v0_compatible = v0;
+    verdict_engine *eng = cli_new_engine("build", &o, caps_arg);
+    if (!eng) {
+        unlink(out);
         return 1;
-    errlist errs;
-    errlist_init(&errs);
-    load_opts lo;
-    memset(&lo, 0, sizeof lo);
-    lo.only_rego = 1;
-    load_data_paths_with(eng, inputs, (size_t)n, &lo, &errs);
+    }
+    verdict_bundle_options bo;
+    memset(&bo, 0, sizeof bo);
+    bo.skip_verification = 1;  /* signatures were just made; their keys are not ours to check */
     verdict_errors *e = NULL;
-    if (errlist_count(&errs) == 0 && verdict_commit(eng, &e) != VERDICT_OK)
-        errlist_add_engine(&errs, e);
-    else
-        verdict_errors_free(e);
     int rc = 0;
-    if (errlist_count(&errs) > 0) {
-        /* opa build prints "error: " and the compiler's errors */
+    if (verdict_load_bundle_file(eng, out, out, &bo, &e) != VERDICT_OK) {
+        size_t count = verdict_errors_count(e);
         fputs("error: ", stderr);
-        errlist_print_text(&errs, stderr);
+        if (count != 1)
+            fprintf(stderr, "%zu errors occurred:\n", count);
+        else
+            fputs("1 error occurred: ", stderr);
+        for (size_t i = 0; i < count; i++) {
+            char path[4096];
+            const char *file = source_of(verdict_error_file(e, i), out, inputs, n, path, sizeof path);
+            if (*file)
+                fprintf(stderr, "%s:%d: ", file, verdict_error_row(e, i));
+            fprintf(stderr, "%s: %s\n", verdict_error_code(e, i), verdict_error_message(e, i));
+        }
+        unlink(out);
         rc = 1;
     }
-    errlist_free(&errs);
+    verdict_errors_free(e);
     verdict_free(eng);
     return rc;
 }
@@ -109,6 +146,7 @@ static int check_capabilities(const char *arg, char **inputs, int n)
 int cli_build(int argc, char **argv)
 {
     const char *out = "bundle.tar.gz", *key_file = NULL, *caps = NULL;
+    int v0 = 0;
     verdict_build_options o;
     memset(&o, 0, sizeof o);
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -130,6 +168,13 @@ int cli_build(int argc, char **argv)
             v = o.scope = value_of(argc, argv, &i, a, 7);
         else if (FLAG("--capabilities"))
             v = caps = value_of(argc, argv, &i, a, 14);
+        else if (strcmp(a, "--v0-compatible") == 0) {
+            v0 = 1;
+            continue;
+        } else if (strcmp(a, "--v1-compatible") == 0) {
+            v0 = 0;
+            continue;
+        }
         else if (FLAG("-t") || FLAG("--target")) {
             v = value_of(argc, argv, &i, a, a[1] == '-' ? 8 : 2);
             if (v && strcmp(v, "rego") != 0) {
@@ -171,7 +216,9 @@ int cli_build(int argc, char **argv)
         free(inputs);
         return 1;
     }
-    if (caps && check_capabilities(caps, inputs, n) != 0) {
+    /* a capabilities document that does not read stops before anything is built */
+    char *caps_text = caps ? cli_read_capabilities("build", caps) : NULL;
+    if (caps && !caps_text) {
         free(inputs);
         return 1;
     }
@@ -180,13 +227,17 @@ int cli_build(int argc, char **argv)
         key = read_file(key_file);
         if (!key) {
             fprintf(stderr, "error: cannot read signing key %s\n", key_file);
+            free(caps_text);
             free(inputs);
             return 1;
         }
         o.signing_key = key;
     }
     verdict_errors *e = NULL;
-    int rc = verdict_build_bundle(inputs, n, out, &o, &e) == VERDICT_OK ? 0 : print_errors(e);
+    int rc = verdict_build_bundle(inputs, n, out, &o, &e) == VERDICT_OK
+                 ? compile_built(out, inputs, n, caps_text, caps, v0)
+                 : print_errors(e);
+    free(caps_text);
     free(key);
     free(inputs);
     return rc;

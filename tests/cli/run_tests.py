@@ -925,6 +925,30 @@ def build_compiles_under_capabilities():
         expect(rc == 0 and os.path.exists(out), f"without --capabilities: exit {rc}, stderr {err!r}")
 
 
+@test
+def build_compiles_what_it_packs():
+    # as opa build: a policy that does not compile is an error, named by its
+    # source path, and no bundle is left behind
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "src/p.rego", "package p\n\nallow if x\n")
+        write(d, "src/q.rego", "package q\n\ny if {\n")
+        out = os.path.join(d, "b.tar.gz")
+        rc, _, err = run("build", "-o", out, "src", cwd=d)
+        expect_eq(rc, 1, "exit status")
+        expect_eq(err, "error: 1 error occurred: src/q.rego:4: rego_parse_error: unexpected eof token\n", "stderr")
+        expect(not os.path.exists(out), "a bundle was written")
+        write(d, "src/q.rego", "package q\n\ny if data.p.allow\n")
+        rc, _, err = run("build", "-o", out, "src", cwd=d)
+        expect_eq((rc, err), (1, "error: 1 error occurred: src/p.rego:3: rego_unsafe_var_error: var x is unsafe\n"),
+                  "exit status and stderr")
+        write(d, "src/p.rego", "package p\n\nallow { true }\n")
+        write(d, "src/q.rego", "package q\n\ny { data.p.allow }\n")
+        rc, _, err = run("build", "-o", out, "src", cwd=d)
+        expect(rc == 1 and "`if` keyword is required" in err, f"Rego v0 without the flag: exit {rc}, stderr {err!r}")
+        rc, _, err = run("build", "--v0-compatible", "-o", out, "src", cwd=d)
+        expect(rc == 0 and os.path.exists(out), f"with --v0-compatible: exit {rc}, stderr {err!r}")
+
+
 # ---- verdict check (opa check) ----
 
 def undefined_calls(n):
