@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/json.h"
+#include "../engine/hexdigit.h"
 
 static bool is_ident_start(char c)
 {
@@ -26,17 +27,6 @@ static const char *skip_blank(const char *p, const char *end)
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
     return p;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static void put_utf8(strbuf *sb, unsigned c)
@@ -71,7 +61,7 @@ static int read_u4(const char *p, const char *end)
         return -1;
     int v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = hex_digit(p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "engine/json.h"
+#include "../engine/hexdigit.h"
 
 void bpatch_free(bundle_patch *p, int n)
 {
@@ -44,17 +45,6 @@ static const char *go_kind(const val *v)
     return val_kind_of(v) == VAL_BOOL ? "bool" : val_type_name(v);
 }
 
-static int unhex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One segment: URL-unescaped, then JSON-pointer-unescaped.  NULL if malformed. */
 static char *segment(const char *s, size_t n)
 {
@@ -68,7 +58,7 @@ static char *segment(const char *s, size_t n)
                 free(u);
                 return NULL;
             }
-            int a = unhex(s[i + 1]), b = unhex(s[i + 2]);
+            int a = hex_digit(s[i + 1]), b = hex_digit(s[i + 2]);
             if (a < 0 || b < 0) {
                 free(u);
                 return NULL;

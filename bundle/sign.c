@@ -40,6 +40,7 @@
 #include "engine/base64.h"
 #include "engine/json.h"
 #include "engine/yaml.h"
+#include "../engine/hexdigit.h"
 
 #define VERIFY_FAILED "could not verify message using any of the signatures or keys"
 
@@ -543,17 +544,6 @@ void bsig_hex_digest_value(const val *v, char out[65])
     to_hex(d, n, out);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The digest of a bundle file as OPA computes it: structured files
  * (data.json, data.yaml, .manifest) by their parsed value, others by bytes. */
 static int file_digest(const EVP_MD *md, const char *path, const char *data, size_t len, unsigned char *out,
@@ -620,7 +610,7 @@ int bsig_verify_file(bsig_files *files, const char *path, const char *data, size
     size_t want_len = hl / 2;
     bool fits = want_len <= sizeof want;
     for (size_t i = 0; i < hl; i += 2) {
-        int hi = hexval(f->hash[i]), lo = hexval(f->hash[i + 1]);
+        int hi = hex_digit(f->hash[i]), lo = hex_digit(f->hash[i + 1]);
         if (hi < 0 || lo < 0) {
             char bad = hi < 0 ? f->hash[i] : f->hash[i + 1];
             berr(err, "encoding/hex: invalid byte: U+%04X '%c'", (unsigned char)bad, bad);

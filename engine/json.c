@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "number.h"
+#include "hexdigit.h"
 
 /* ======================================================================
  * Reader
@@ -246,23 +247,12 @@ static int utf8_put(char *out, uint32_t r)
     return 4;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at s (s[-2..-1] being "\u"), or -1 with *bad at the culprit. */
 static long read_u4(const char *s, const char *end, const char **bad)
 {
     long r = 0;
     for (int i = 0; i < 4; i++) {
-        int h = s + i < end ? hexval((unsigned char)s[i]) : -1;
+        int h = s + i < end ? hex_digit((unsigned char)s[i]) : -1;
         if (h < 0) {
             *bad = s + i;
             return -1;

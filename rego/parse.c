@@ -37,6 +37,7 @@
 #include "../engine/strbuf.h"
 #include "annotations.h"
 #include "lex.h"
+#include "../engine/hexdigit.h"
 
 /* Nesting limit, counted in entries of the recursive parse functions (two
  * to four per level of brackets).  At the limit a parse uses at most about
@@ -714,21 +715,13 @@ PARSE_NOINLINE static ast_term *parse_number(parser *p)
     return scalar(p, v, start, p->s.cur.end);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int read_u4(const char *s, size_t n, size_t i)
 {
     if (i + 4 > n)
         return -1;
     int v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval((unsigned char)s[i + k]);
+        int h = hex_digit((unsigned char)s[i + k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

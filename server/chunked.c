@@ -1,5 +1,6 @@
 /* chunked.c — Transfer-Encoding: chunked request bodies (chunked.h). */
 #include "chunked.h"
+#include "../engine/hexdigit.h"
 
 #include <string.h>
 
@@ -23,17 +24,6 @@ enum {
 
 void dechunk_init(dechunk *d) { memset(d, 0, sizeof *d); }
 
-static int hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int dechunk_feed(dechunk *d, const char *in, size_t len, buf *out, size_t limit)
 {
     size_t i = 0;
@@ -41,7 +31,7 @@ int dechunk_feed(dechunk *d, const char *in, size_t len, buf *out, size_t limit)
         char c = in[i];
         switch (d->state) {
         case S_SIZE: {
-            int h = hex(c);
+            int h = hex_digit(c);
             if (h >= 0) {
                 d->size = d->size * 16 + (uint64_t)h;
                 if (++d->digits > 16 || d->size > limit)

@@ -11,6 +11,7 @@
  * What was removed is listed in the event's "erased", what was set in
  * "masked". */
 #include "internal.h"
+#include "../engine/hexdigit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -204,14 +205,6 @@ static void prepare_policies(server *s, dlog *d)
 
 /* ---- masking ---- */
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* "/input/a%2Fb/0" -> parts {"input", "a/b", "0"}; NULL when malformed. */
 static char **split_pointer(const char *path, int *count)
 {
@@ -232,8 +225,8 @@ static char **split_pointer(const char *path, int *count)
             goto fail;
         size_t w = 0;
         for (size_t r = 0; r < len; r++) {
-            if (p[r] == '%' && r + 2 < len && hexv(p[r + 1]) >= 0 && hexv(p[r + 2]) >= 0) {
-                part[w++] = (char)(hexv(p[r + 1]) * 16 + hexv(p[r + 2]));
+            if (p[r] == '%' && r + 2 < len && hex_digit(p[r + 1]) >= 0 && hex_digit(p[r + 2]) >= 0) {
+                part[w++] = (char)(hex_digit(p[r + 1]) * 16 + hex_digit(p[r + 2]));
                 r += 2;
             } else if (p[r] == '%') {
                 free(part);

@@ -2,6 +2,7 @@
  * (see json.h).  One recursive-descent parser serves both checking (no
  * tree) and building; recursion is bounded by max_depth. */
 #include "json.h"
+#include "../engine/hexdigit.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -80,14 +81,6 @@ static void fail_char(parser *p, const char *context)
     fail_at(p, p->pos, msg);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* A string literal at p->pos (its quote); advances past it. */
 static int parse_string(parser *p)
 {
@@ -114,7 +107,7 @@ static int parse_string(parser *p)
                         fail_char(p, "");
                         return -1;
                     }
-                    if (hexval(p->s[p->pos + (size_t)i]) < 0) {
+                    if (hex_digit(p->s[p->pos + (size_t)i]) < 0) {
                         p->pos += (size_t)i;
                         fail_char(p, "in \\u hexadecimal character escape");
                         return -1;
@@ -365,7 +358,7 @@ static size_t put_utf8(char *o, uint32_t cp)
 
 static uint32_t hex4(const char *s)
 {
-    return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+    return (uint32_t)(hex_digit(s[0]) << 12 | hex_digit(s[1]) << 8 | hex_digit(s[2]) << 4 | hex_digit(s[3]));
 }
 
 char *json_decode_string(const char *lit, size_t len, size_t *outlen)

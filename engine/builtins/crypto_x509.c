@@ -6,6 +6,7 @@
  * are built as JSON text in pool strbufs; no arena memory is touched here,
  * so the pool is enough to free everything on every path. */
 #include "crypto_x509.h"
+#include "../hexdigit.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -705,25 +706,14 @@ static void ip_put(strbuf *sb, const unsigned char *ip, size_t n)
     cx_json_cstr(sb, buf);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Go's url.PathUnescape-ish: %XX decoded; false on a bad escape. */
 static bool unescape(strbuf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0)
+            if (i + 2 >= n || hex_digit((unsigned char)s[i + 1]) < 0 || hex_digit((unsigned char)s[i + 2]) < 0)
                 return false;
-            sb_putc(out, (char)(hexval((unsigned char)s[i + 1]) << 4 | hexval((unsigned char)s[i + 2])));
+            sb_putc(out, (char)(hex_digit((unsigned char)s[i + 1]) << 4 | hex_digit((unsigned char)s[i + 2])));
             i += 2;
         } else {
             sb_putc(out, s[i]);

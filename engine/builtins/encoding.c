@@ -15,6 +15,7 @@
 #include "../strbuf.h"
 #include "../value.h"
 #include "strings_util.h"
+#include "../hexdigit.h"
 
 /* Defined in encoding_yaml.c. */
 bi_status txt_yaml_marshal(bi_ctx *c, val *const *args, val **out);
@@ -132,17 +133,6 @@ static bi_status bi_hex_encode(bi_ctx *c, val *const *args, val **out)
     return BI_OK;
 }
 
-static int hexval(unsigned char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* hex.InvalidByteError: "invalid byte: %#U" of the byte as a rune. */
 static bi_status hex_bad_byte(bi_ctx *c, unsigned char b)
 {
@@ -163,7 +153,7 @@ static bi_status bi_hex_decode(bi_ctx *c, val *const *args, val **out)
     char *buf = arena_alloc(c->a, n / 2 + 1);
     size_t j;
     for (j = 1; j < n; j += 2) {
-        int a = hexval(s[j - 1]), b = hexval(s[j]);
+        int a = hex_digit(s[j - 1]), b = hex_digit(s[j]);
         if (a < 0)
             return hex_bad_byte(c, s[j - 1]);
         if (b < 0)
@@ -171,7 +161,7 @@ static bi_status bi_hex_decode(bi_ctx *c, val *const *args, val **out)
         buf[j / 2] = (char)(a << 4 | b);
     }
     if (n % 2 == 1) {
-        if (hexval(s[j - 1]) < 0)
+        if (hex_digit(s[j - 1]) < 0)
             return hex_bad_byte(c, s[j - 1]);
         return bi_error(c, "encoding/hex: odd length hex string");
     }
@@ -202,7 +192,7 @@ static bool query_unescape(strbuf *sb, const char *s, size_t n, strbuf *err)
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0) {
+            if (i + 2 >= n || hex_digit((unsigned char)s[i + 1]) < 0 || hex_digit((unsigned char)s[i + 2]) < 0) {
                 size_t len = n - i > 3 ? 3 : n - i;
                 sb_puts(err, "invalid URL escape ");
                 txt_go_quote(err, s + i, len, false);
@@ -212,7 +202,7 @@ static bool query_unescape(strbuf *sb, const char *s, size_t n, strbuf *err)
     }
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            sb_putc(sb, (char)(hexval((unsigned char)s[i + 1]) << 4 | hexval((unsigned char)s[i + 2])));
+            sb_putc(sb, (char)(hex_digit((unsigned char)s[i + 1]) << 4 | hex_digit((unsigned char)s[i + 2])));
             i += 2;
         } else if (s[i] == '+') {
             sb_putc(sb, ' ');
@@ -372,7 +362,7 @@ static bi_status bi_urlquery_decode_object(bi_ctx *c, val *const *args, val **ou
                     continue;
                 char ch = seg[i];
                 if (ch == '%') {
-                    ch = (char)(hexval((unsigned char)seg[i + 1]) << 4 | hexval((unsigned char)seg[i + 2]));
+                    ch = (char)(hex_digit((unsigned char)seg[i + 1]) << 4 | hex_digit((unsigned char)seg[i + 2]));
                     i += 2;
                 } else if (ch == '+') {
                     ch = ' ';

@@ -21,6 +21,7 @@
 #include "../strbuf.h"
 #include "graphql_parse.h"
 #include "strings_util.h"
+#include "../hexdigit.h"
 
 /* ---- tokens ---- */
 
@@ -213,17 +214,6 @@ static token lx_number(lexer *l)
     return lx_source_token(l, is_float ? T_FLOAT : T_INT);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void put_rune(strbuf *sb, uint32_t r)
 {
     char enc[4];
@@ -293,7 +283,7 @@ static token lx_string(lexer *l)
             }
             uint32_t cp = 0;
             for (int i = 0; i < 4; i++) {
-                int h = hexval(l->in[l->end + 2 + (size_t)i]);
+                int h = hex_digit(l->in[l->end + 2 + (size_t)i]);
                 if (h < 0) {
                     l->end++;
                     l->end_runes++;

@@ -22,6 +22,7 @@
 #include "../value.h"
 #include "http_internal.h"
 #include "strings_util.h"
+#include "../hexdigit.h"
 
 static const char *str_or_empty(const val *v)
 {
@@ -66,17 +67,6 @@ static bool path_char_ok(unsigned char c)
     return strchr("-_.~$&+,/:;=@!'()*[]%", c) != NULL && c != 0;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* url.Parse's pieces of raw; false (with Go's message) on a bad escape. */
 static bool split_url(const char *raw, aws_url *u, char *err, size_t errn)
 {
@@ -111,7 +101,7 @@ static bool split_url(const char *raw, aws_url *u, char *err, size_t errn)
     bool valid = true;
     for (const char *q = p; q < pe; q++) {
         if (*q == '%') {
-            if (pe - q < 3 || hexval((unsigned char)q[1]) < 0 || hexval((unsigned char)q[2]) < 0) {
+            if (pe - q < 3 || hex_digit((unsigned char)q[1]) < 0 || hex_digit((unsigned char)q[2]) < 0) {
                 size_t n = (size_t)(pe - q) < 3 ? (size_t)(pe - q) : 3;
                 snprintf(err, errn, "parse \"%s\": invalid URL escape \"%.*s\"", raw, (int)n, q);
                 return false;
@@ -128,7 +118,7 @@ static bool split_url(const char *raw, aws_url *u, char *err, size_t errn)
     for (const char *q = p; q < pe; q++) {
         unsigned char c = (unsigned char)*q;
         if (c == '%') {
-            c = (unsigned char)(hexval((unsigned char)q[1]) * 16 + hexval((unsigned char)q[2]));
+            c = (unsigned char)(hex_digit((unsigned char)q[1]) * 16 + hex_digit((unsigned char)q[2]));
             q += 2;
         }
         if (c != '%' && c != '[' && c != ']' && path_char_ok(c) && !strchr("!'()*", c)) {

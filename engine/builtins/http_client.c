@@ -32,6 +32,7 @@
 #include "../strbuf.h"
 #include "http_internal.h"
 #include "strings_util.h"
+#include "../hexdigit.h"
 
 #define MAX_REDIRECTS 10
 
@@ -270,17 +271,6 @@ static void url_parts_free(url_parts *u)
     memset(u, 0, sizeof *u);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* url.QueryUnescape-like decoding of s[0..n) into sb ('+' is a space). */
 static bool query_unescape(strbuf *sb, const char *s, size_t n)
 {
@@ -288,7 +278,7 @@ static bool query_unescape(strbuf *sb, const char *s, size_t n)
         if (s[i] == '%') {
             if (i + 2 >= n)
                 return false;
-            int a = hexval((unsigned char)s[i + 1]), b = hexval((unsigned char)s[i + 2]);
+            int a = hex_digit((unsigned char)s[i + 1]), b = hex_digit((unsigned char)s[i + 2]);
             if (a < 0 || b < 0)
                 return false;
             sb_putc(sb, (char)(a * 16 + b));

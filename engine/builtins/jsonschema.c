@@ -44,6 +44,7 @@
 #include "../vm.h"
 #include "crypto_util.h"
 #include "strings_util.h"
+#include "../hexdigit.h"
 
 #define JS_HYBRID 1000
 
@@ -82,17 +83,6 @@ static void put_lit(strbuf *out, char c)
     }
 }
 
-static int hexd(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* \x41 or \x{41}: the code point, advancing *i past it; -1 if malformed. */
 static long hex_escape(const char *p, size_t n, size_t *i)
 {
@@ -102,9 +92,9 @@ static long hex_escape(const char *p, size_t n, size_t *i)
         k++;
         size_t start = k;
         while (k < n && p[k] != '}') {
-            if (hexd(p[k]) < 0)
+            if (hex_digit(p[k]) < 0)
                 return -1;
-            v = v * 16 + hexd(p[k]);
+            v = v * 16 + hex_digit(p[k]);
             if (v > 0x10ffff)
                 return -1;
             k++;
@@ -114,10 +104,10 @@ static long hex_escape(const char *p, size_t n, size_t *i)
         *i = k + 1;
         return v;
     }
-    if (k + 2 > n || hexd(p[k]) < 0 || hexd(p[k + 1]) < 0)
+    if (k + 2 > n || hex_digit(p[k]) < 0 || hex_digit(p[k + 1]) < 0)
         return -1;
     *i = k + 2;
-    return hexd(p[k]) * 16 + hexd(p[k + 1]);
+    return hex_digit(p[k]) * 16 + hex_digit(p[k + 1]);
 }
 
 static void put_codepoint(strbuf *out, long cp, bool in_bracket)
@@ -956,9 +946,9 @@ static bool pct_decode(strbuf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            if (i + 2 >= n || hexd(s[i + 1]) < 0 || hexd(s[i + 2]) < 0)
+            if (i + 2 >= n || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0)
                 return false;
-            sb_putc(out, (char)(hexd(s[i + 1]) << 4 | hexd(s[i + 2])));
+            sb_putc(out, (char)(hex_digit(s[i + 1]) << 4 | hex_digit(s[i + 2])));
             i += 2;
         } else {
             sb_putc(out, s[i]);
@@ -2062,7 +2052,7 @@ static bool url_parses(const char *s, size_t n, bool *has_scheme, const char **p
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
             return false;
-        if (c == '%' && (i + 2 >= n || hexd(s[i + 1]) < 0 || hexd(s[i + 2]) < 0)) {
+        if (c == '%' && (i + 2 >= n || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0)) {
             /* net/url validates escapes outside the query */
             const char *q = memchr(s, '?', n);
             if (!q || (size_t)(q - s) > i)
@@ -2174,7 +2164,7 @@ static bool fmt_uuid(const char *s, size_t n)
     size_t i = 0;
     for (int g = 0; g < 5; g++) {
         for (int k = 0; k < groups[g]; k++, i++)
-            if (i >= n || hexd(s[i]) < 0)
+            if (i >= n || hex_digit(s[i]) < 0)
                 return false;
         if (g < 4) {
             if (i >= n || s[i] != '-')

@@ -29,6 +29,7 @@
 #include "../strbuf.h"
 #include "../value.h"
 #include "strings_util.h"
+#include "../hexdigit.h"
 
 /* A Go net.IP or net.IPMask: 4 or 16 bytes (len 0 is nil). */
 typedef struct gip {
@@ -73,17 +74,6 @@ static bool parse_ipv4_fields(const char *s, size_t n, unsigned char out[4])
     return true;
 }
 
-static int hexdig(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* IPv6 text (a zone after '%' is reported through *zoned). */
 static bool parse_ipv6(const char *in, size_t inn, unsigned char ip[16], bool *zoned)
 {
@@ -111,7 +101,7 @@ static bool parse_ipv6(const char *in, size_t inn, unsigned char ip[16], bool *z
         size_t off = 0;
         unsigned acc = 0;
         for (; off < n; off++) {
-            int d = hexdig(s[off]);
+            int d = hex_digit(s[off]);
             if (d < 0)
                 break;
             acc = (acc << 4) + (unsigned)d;

@@ -12,6 +12,7 @@
 
 #include "../builtins.h"
 #include "../value.h"
+#include "../hexdigit.h"
 
 /* n bytes from the kernel's CSPRNG. */
 static bool random_bytes(unsigned char *p, size_t n)
@@ -52,20 +53,9 @@ static bi_status bi_uuid_rfc4122(bi_ctx *c, val *const *args, val **out)
 
 /* ---- uuid.parse ---- */
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static bool hex_byte(const char *s, unsigned char *out)
 {
-    int hi = hexval(s[0]), lo = hexval(s[1]);
+    int hi = hex_digit(s[0]), lo = hex_digit(s[1]);
     if (hi < 0 || lo < 0)
         return false;
     *out = (unsigned char)(hi << 4 | lo);
