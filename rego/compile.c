@@ -16,7 +16,7 @@
 
 /* ---- small helpers ---- */
 
-static void *xgrow(void *p, int *cap, int need, size_t elem)
+void *compile_grow(void *p, int *cap, int need, size_t elem)
 {
     if (need <= *cap)
         return p;
@@ -186,7 +186,7 @@ uint32_t pb_const(pbuild *pb, val *v)
                               (v->kind != VAL_NUMBER || pb->k[i]->flags == v->flags)))
             return i;
     int cap = (int)pb->capk;
-    pb->k = xgrow(pb->k, &cap, (int)pb->nk + 1, sizeof *pb->k);
+    pb->k = compile_grow(pb->k, &cap, (int)pb->nk + 1, sizeof *pb->k);
     pb->capk = (uint32_t)cap;
     pb->k[pb->nk] = v;
     return pb->nk++;
@@ -195,7 +195,7 @@ uint32_t pb_const(pbuild *pb, val *v)
 uint32_t pb_loc(pbuild *pb, const ast_loc *loc)
 {
     int cap = (int)pb->caplocs;
-    pb->locs = xgrow(pb->locs, &cap, (int)pb->nlocs + 1, sizeof *pb->locs);
+    pb->locs = compile_grow(pb->locs, &cap, (int)pb->nlocs + 1, sizeof *pb->locs);
     pb->caplocs = (uint32_t)cap;
     prog_loc *l = &pb->locs[pb->nlocs];
     l->file = loc && loc->file ? arena_strndup(pb->c->a, loc->file, strlen(loc->file)) : "";
@@ -210,7 +210,7 @@ uint32_t pb_builtin(pbuild *pb, const builtin_def *bi)
         if (pb->bi[i] == bi)
             return i;
     int cap = (int)pb->capbi;
-    pb->bi = xgrow(pb->bi, &cap, (int)pb->nbi + 1, sizeof *pb->bi);
+    pb->bi = compile_grow(pb->bi, &cap, (int)pb->nbi + 1, sizeof *pb->bi);
     pb->capbi = (uint32_t)cap;
     pb->bi[pb->nbi] = bi;
     return pb->nbi++;
@@ -219,7 +219,7 @@ uint32_t pb_builtin(pbuild *pb, const builtin_def *bi)
 uint32_t pb_with(pbuild *pb, with_desc d)
 {
     int cap = (int)pb->capwiths;
-    pb->withs = xgrow(pb->withs, &cap, (int)pb->nwiths + 1, sizeof *pb->withs);
+    pb->withs = compile_grow(pb->withs, &cap, (int)pb->nwiths + 1, sizeof *pb->withs);
     pb->capwiths = (uint32_t)cap;
     pb->withs[pb->nwiths] = d;
     return pb->nwiths++;
@@ -240,7 +240,7 @@ int pb_finish(pbuild *pb, ir_block *body, const char *name)
     ir_code code = {0};
     ir_optimize(&c->tmp, body, pb->nregs);
     ir_emit_proc(&code, body);
-    c->procs = xgrow(c->procs, &c->capprocs, c->nprocs + 1, sizeof *c->procs);
+    c->procs = compile_grow(c->procs, &c->capprocs, c->nprocs + 1, sizeof *c->procs);
     prog_proc *p = &c->procs[c->nprocs];
     memset(p, 0, sizeof *p);
     arena *a = c->a;
@@ -269,7 +269,7 @@ int pb_finish(pbuild *pb, ir_block *body, const char *name)
 
 static int node_new(compiler *c, int parent, val *key)
 {
-    c->nodes = xgrow(c->nodes, &c->capnodes, c->nnodes + 1, sizeof *c->nodes);
+    c->nodes = compile_grow(c->nodes, &c->capnodes, c->nnodes + 1, sizeof *c->nodes);
     cnode *n = &c->nodes[c->nnodes];
     memset(n, 0, sizeof *n);
     n->key = key;
@@ -285,7 +285,7 @@ static int node_new(compiler *c, int parent, val *key)
         arr->items[val_len(pp)] = key;
         n->path = val_array_seal(arr);
         cnode *p = &c->nodes[parent];
-        p->children = xgrow(p->children, &p->capchildren, p->nchildren + 1, sizeof *p->children);
+        p->children = compile_grow(p->children, &p->capchildren, p->nchildren + 1, sizeof *p->children);
         p->children[p->nchildren++] = c->nnodes;
     }
     return c->nnodes++;
@@ -405,7 +405,7 @@ static void add_rule(compiler *c, ast_module *m, ast_rule *r)
     cnode *nd = &c->nodes[node];
     int g = nd->group;
     if (g < 0) {
-        c->groups = xgrow(c->groups, &c->capgroups, c->ngroups + 1, sizeof *c->groups);
+        c->groups = compile_grow(c->groups, &c->capgroups, c->ngroups + 1, sizeof *c->groups);
         g = c->ngroups++;
         cgroup *grp = &c->groups[g];
         memset(grp, 0, sizeof *grp);
@@ -438,7 +438,7 @@ static void add_rule(compiler *c, ast_module *m, ast_rule *r)
         grp->default_rule = r;
         return;
     }
-    grp->defs = xgrow(grp->defs, &grp->capdefs, grp->ndefs + 1, sizeof *grp->defs);
+    grp->defs = compile_grow(grp->defs, &grp->capdefs, grp->ndefs + 1, sizeof *grp->defs);
     cdef *d = &grp->defs[grp->ndefs++];
     memset(d, 0, sizeof *d);
     d->rule = r;
@@ -560,7 +560,7 @@ static prog_index *build_index(compiler *c, const cgroup *g)
                 if (cands[ci].inp == inp && val_equal(cands[ci].path, path))
                     break;
             if (ci == ncands) {
-                cands = xgrow(cands, &capcands, ncands + 1, sizeof *cands);
+                cands = compile_grow(cands, &capcands, ncands + 1, sizeof *cands);
                 cands[ci].path = path;
                 cands[ci].inp = inp;
                 cands[ci].count = 0;
@@ -637,7 +637,7 @@ uint32_t compile_probe(compiler *c, const ast_loc *loc)
     for (int i = c->nprobes - 1; i >= 0; i--)
         if (c->probes[i].row == loc->row && strcmp(c->probes[i].file, file) == 0)
             return (uint32_t)i;
-    c->probes = xgrow(c->probes, &c->capprobes, c->nprobes + 1, sizeof *c->probes);
+    c->probes = compile_grow(c->probes, &c->capprobes, c->nprobes + 1, sizeof *c->probes);
     c->probes[c->nprobes].file = arena_strndup(c->a, file, strlen(file));
     c->probes[c->nprobes].row = loc->row;
     c->probes[c->nprobes].col = loc->col;
@@ -653,7 +653,7 @@ void compile_note_dep(compiler *c, int from, int to)
     for (int i = 0; i < c->ndeps[from]; i++)
         if (c->deps[from][i] == to)
             return;
-    c->deps[from] = xgrow(c->deps[from], &c->capdeps[from], c->ndeps[from] + 1, sizeof **c->deps);
+    c->deps[from] = compile_grow(c->deps[from], &c->capdeps[from], c->ndeps[from] + 1, sizeof **c->deps);
     c->deps[from][c->ndeps[from]++] = to;
 }
 

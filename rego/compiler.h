@@ -118,6 +118,9 @@ int tree_child(const compiler *c, int node, const char *key, size_t len);
 int group_by_path(const compiler *c, val *const *keys, int n);   /* -1 if none */
 
 /* The coverage probe of a source line (one per file and row). */
+/* realloc to hold `need` elements, doubling *cap; aborts when memory runs
+ * out (compiling runs outside the evaluation limits) */
+void *compile_grow(void *p, int *cap, int need, size_t elem);
 uint32_t compile_probe(compiler *c, const ast_loc *loc);
 void compile_note_dep(compiler *c, int from_group, int to_group);
 void compile_note_node_dep(compiler *c, int from_group, int node);

@@ -72,20 +72,6 @@ typedef struct lower {
                                    comprehensions, queries, bodies that print) */
 } lower;
 
-static void *lgrow(void *p, int *cap, int need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    int c = *cap ? *cap * 2 : 16;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(p, (size_t)c * elem);
-    if (!q)
-        abort(); /* compile-time allocation failure */
-    *cap = c;
-    return q;
-}
-
 /* ---- errors ---- */
 
 static void lerror(lower *L, int stage, const char *code, const ast_loc *loc, const char *fmt, ...)
@@ -132,7 +118,7 @@ static int var_find(lower *L, const char *name)
 
 static int var_add(lower *L, const char *name)
 {
-    L->vars = lgrow(L->vars, &L->capvars, L->nvars + 1, sizeof *L->vars);
+    L->vars = compile_grow(L->vars, &L->capvars, L->nvars + 1, sizeof *L->vars);
     L->vars[L->nvars].name = name;
     L->vars[L->nvars].reg = NOREG;
     L->vars[L->nvars].bound = false;
@@ -141,7 +127,7 @@ static int var_add(lower *L, const char *name)
 
 static void var_bind(lower *L, int i, uint32_t reg)
 {
-    L->trail = lgrow(L->trail, &L->captrail, L->ntrail + 1, sizeof *L->trail);
+    L->trail = compile_grow(L->trail, &L->captrail, L->ntrail + 1, sizeof *L->trail);
     L->trail[L->ntrail].var = i;
     L->trail[L->ntrail].bound = L->vars[i].bound;
     L->trail[L->ntrail].reg = L->vars[i].reg;
@@ -356,7 +342,7 @@ static void ns_add(lower *L, nameset *s, const char *name)
     for (int i = 0; i < s->n; i++)
         if (strcmp(s->names[i], name) == 0)
             return;
-    s->names = lgrow(s->names, &s->cap, s->n + 1, sizeof *s->names);
+    s->names = compile_grow(s->names, &s->cap, s->n + 1, sizeof *s->names);
     s->names[s->n++] = name;
 }
 
@@ -737,7 +723,7 @@ static uint32_t lt_collection(lower *L, ast_term *t)
 
 static void push_outer(lower *L, ast_body *b, ast_term *head, ast_term *key)
 {
-    L->outer = lgrow(L->outer, &L->capouter, L->nouter + 1, sizeof *L->outer);
+    L->outer = compile_grow(L->outer, &L->capouter, L->nouter + 1, sizeof *L->outer);
     nameset *s = &L->outer[L->nouter++];
     memset(s, 0, sizeof *s);
     body_vars(L, b, s, false);
@@ -1919,7 +1905,7 @@ static void lower_body(lower *L, ast_body *b)
             if (done[i])
                 continue;
             if (failed[i].state) {
-                scratch = lgrow(scratch, &capscratch, failed[i].vars.n + 1, sizeof *scratch);
+                scratch = compile_grow(scratch, &capscratch, failed[i].vars.n + 1, sizeof *scratch);
                 if (same_as_failure(L, b->exprs[i], &failed[i], scratch))
                     continue;
             }

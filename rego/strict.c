@@ -20,20 +20,6 @@
 #include "../engine/strbuf.h"
 #include "compiler.h"
 
-static void *sgrow(void *p, int *cap, int need, size_t elem)
-{
-    if (need <= *cap)
-        return p;
-    int c = *cap ? *cap * 2 : 8;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(p, (size_t)c * elem);
-    if (!q)
-        abort(); /* compile-time allocation failure, as elsewhere in the compiler */
-    *cap = c;
-    return q;
-}
-
 /* ---- name lists ---- */
 
 typedef struct names {
@@ -46,7 +32,7 @@ static void names_add(names *s, const char *name)
     for (int i = 0; i < s->n; i++)
         if (strcmp(s->v[i], name) == 0)
             return;
-    s->v = sgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+    s->v = compile_grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
     s->v[s->n++] = name;
 }
 
@@ -312,7 +298,7 @@ static void declared_in_body(const ast_body *b, names *out)
 
 static void rs_push(resolver *R)
 {
-    R->stack = sgrow(R->stack, &R->capstack, R->nstack + 1, sizeof *R->stack);
+    R->stack = compile_grow(R->stack, &R->capstack, R->nstack + 1, sizeof *R->stack);
     memset(&R->stack[R->nstack++], 0, sizeof *R->stack);
 }
 
@@ -586,7 +572,7 @@ typedef struct locals {
 
 static void lpush(locals *L)
 {
-    L->s = sgrow(L->s, &L->caps, L->ns + 1, sizeof *L->s);
+    L->s = compile_grow(L->s, &L->caps, L->ns + 1, sizeof *L->s);
     memset(&L->s[L->ns++], 0, sizeof *L->s);
 }
 
@@ -616,7 +602,7 @@ static lentry *lfind(locals *L, const char *name)
 static lentry *linsert(locals *L, const char *name, int occ, const ast_loc *loc)
 {
     lscope *s = &L->s[L->ns - 1];
-    s->v = sgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+    s->v = compile_grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
     lentry *e = &s->v[s->n++];
     e->name = name;
     e->occ = occ;
@@ -821,7 +807,7 @@ static void lcheck_unused(locals *L, const ast_body *b, const names *used, int o
         lentry *e = &s->v[i];
         if (e->occ != occ || e->count > 1 || is_wildcard(e->name) || names_has(used, e->name))
             continue;
-        bad = sgrow(bad, &capbad, nbad + 1, sizeof *bad);
+        bad = compile_grow(bad, &capbad, nbad + 1, sizeof *bad);
         bad[nbad++] = e;
     }
     if (nbad > 1)
