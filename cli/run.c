@@ -43,6 +43,7 @@ void cli_run_usage(FILE *out)
           "      --threads N                   service threads (default: one per core)\n"
           "      --tls-cert-file FILE          serve HTTPS with this PEM certificate (chain)\n"
           "      --tls-private-key-file FILE   the certificate's PEM private key\n"
+          "      --min-tls-version VERSION     1.0, 1.1, 1.2 (default) or 1.3\n"
           "      --tls-ca-cert-file FILE       with --authentication=tls: CA certificates that\n"
           "                                    sign the client certificates accepted\n"
           "      --authentication MODE         off (default); token (a bearer token is\n"
@@ -147,6 +148,7 @@ int cli_run(int argc, char **argv)
     server_options o;
     memset(&o, 0, sizeof o);
     strvec addrs = {0}, diag_addrs = {0}, sets = {0}, files = {0}, bundles = {0};
+    o.tls_min_minor = 2;  /* OPA's default minimum, TLS 1.2 */
     const char *tls_ca = NULL;
     int auth_tls = 0;
     int serve = 0, rc = 1;
@@ -234,6 +236,12 @@ int cli_run(int argc, char **argv)
                 goto done;
             }
             tls_ca = v;
+        } else if ((v = flag_value(argc, argv, &i, NULL, "--min-tls-version", &m)) || m) {
+            if (!v || strncmp(v, "1.", 2) != 0 || v[2] < '0' || v[2] > '3' || v[3]) {
+                rc = usage_error("invalid argument for %s: 1.0, 1.1, 1.2 or 1.3", a);
+                goto done;
+            }
+            o.tls_min_minor = v[2] - '0';
         } else if ((v = flag_value(argc, argv, &i, NULL, "--authentication", &m)) || m) {
             if (!v || (strcmp(v, "off") != 0 && strcmp(v, "tls") != 0 && strcmp(v, "token") != 0)) {
                 rc = usage_error("invalid argument for %s: off, token or tls", a);

@@ -706,6 +706,14 @@ static void *worker_main(void *arg)
         info.ssl_cert_filepath = s->opts.tls_cert_file;
         info.ssl_private_key_filepath = s->opts.tls_private_key_file;
         info.alpn = "http/1.1";  /* responses are written as HTTP/1.1; no h2 */
+        /* --min-tls-version (OPA's default 1.2): the older versions are off */
+        info.ssl_options_set = SSL_OP_NO_SSLv3;
+        if (s->opts.tls_min_minor > 0)
+            info.ssl_options_set |= SSL_OP_NO_TLSv1;
+        if (s->opts.tls_min_minor > 1)
+            info.ssl_options_set |= SSL_OP_NO_TLSv1_1;
+        if (s->opts.tls_min_minor > 2)
+            info.ssl_options_set |= SSL_OP_NO_TLSv1_2;
         if (s->opts.tls_ca_cert_file) {
             info.ssl_ca_filepath = s->opts.tls_ca_cert_file;
             info.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;

@@ -34,6 +34,7 @@ typedef struct server_options {
     const char *tls_cert_file;
     const char *tls_private_key_file;
     const char *tls_ca_cert_file;
+    int tls_min_minor;          /* --min-tls-version 1.x: x (OPA's default 1.2) */
     int auth_token;             /* --authentication=token: a bearer token is input.identity */
     int authz_basic;            /* --authorization=basic: data.system.authz.allow decides each API request */
 } server_options;

@@ -1084,9 +1084,11 @@ def make_certs(tmp):
     return lambda name: os.path.join(tmp, name)
 
 
-def https(port, path, body=None, cert=None, ca=None):
+def https(port, path, body=None, cert=None, ca=None, tls_max=None):
     """curl over HTTPS: (curl exit code, status, body)."""
     cmd = ["curl", "-s", "-S", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", "--cacert", ca]
+    if tls_max:
+        cmd += ["--tls-max", tls_max]
     if cert:
         cmd += ["--cert", cert + ".pem", "--key", cert + ".key"]
     if body is not None:
@@ -1153,6 +1155,19 @@ def section_tls(binary, tmp, asan=False):
         R.check("client certificate of another CA: refused", rc != 0 and status == 0, (rc, status))
     finally:
         R.eq("mutual-TLS server stops cleanly", s.stop(), 0)
+
+    s = start(["--min-tls-version", "1.3", "--tls-cert-file", f("server.pem"),
+               "--tls-private-key-file", f("server.key")])
+    try:
+        rc, status, _ = https(s.port, "/health", ca=f("ca.pem"))
+        R.check("--min-tls-version 1.3: a TLS 1.3 client is served", rc == 0 and status == 200, (rc, status))
+        rc, status, _ = https(s.port, "/health", ca=f("ca.pem"), tls_max="1.2")
+        R.check("--min-tls-version 1.3: a client that stops at TLS 1.2 is refused", rc != 0 and status == 0,
+                (rc, status))
+    finally:
+        R.eq("TLS 1.3 server stops cleanly", s.stop(), 0)
+    rc, status, _ = https(free_port(), "/health", ca=f("ca.pem"))  # nothing listens: the check can fail
+    R.check("https() reports a failed connection", rc != 0, rc)
 
     for name, extra, want in (
             ("a key that is not the certificate's", ["--tls-cert-file", f("server.pem"),
