@@ -14,6 +14,7 @@
 #include "../server/server.h"
 #include "errlist.h"
 #include "load.h"
+#include "watch.h"
 
 void cli_run_usage(FILE *out)
 {
@@ -51,7 +52,9 @@ void cli_run_usage(FILE *out)
           "                                    present a certificate --tls-ca-cert-file signed)\n"
           "      --authorization MODE          off (default) or basic: data.system.authz.allow\n"
           "                                    decides every API request, as in OPA\n"
-          "      --v0-compatible               parse modules as Rego v0\n",
+          "      --v0-compatible               parse modules as Rego v0\n"
+          "  -w, --watch                       load the policy and data files again when they\n"
+          "                                    change (bundles are not watched)\n",
           out);
 }
 
@@ -97,7 +100,8 @@ static const char *flag_value(int argc, char **argv, int *i, const char *s, cons
     return NULL;
 }
 
-static int load_everything(verdict_engine *eng, strvec *files, strvec *bundles)
+/* plain: the files and directories loaded as files (not bundles), for --watch */
+static int load_everything(verdict_engine *eng, strvec *files, strvec *bundles, strvec *plain_out)
 {
     errlist errs;
     errlist_init(&errs);
@@ -120,7 +124,7 @@ static int load_everything(verdict_engine *eng, strvec *files, strvec *bundles)
                 verdict_errors_free(e);
         }
     }
-    free(plain.v);
+    *plain_out = plain;
     for (int i = 0; i < bundles->n && errlist_count(&errs) == 0; i++) {
         verdict_errors *e = NULL;
         if (verdict_load_bundle_file(eng, bundles->v[i], bundles->v[i], NULL, &e) != VERDICT_OK) {
@@ -150,7 +154,7 @@ int cli_run(int argc, char **argv)
     strvec addrs = {0}, diag_addrs = {0}, sets = {0}, files = {0}, bundles = {0};
     o.tls_min_minor = 2;  /* OPA's default minimum, TLS 1.2 */
     const char *tls_ca = NULL;
-    int auth_tls = 0;
+    int auth_tls = 0, watch = 0;
     int serve = 0, rc = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -176,6 +180,8 @@ int cli_run(int argc, char **argv)
                 rc = usage_error("flag needs an argument: %s", a);
                 goto done;
             }
+        } else if (strcmp(a, "-w") == 0 || strcmp(a, "--watch") == 0) {
+            watch = 1;
         } else if (strcmp(a, "--disable-telemetry") == 0 || strcmp(a, "--skip-version-check") == 0) {
             /* nothing to turn off: Verdict reports nowhere */
         } else if ((v = flag_value(argc, argv, &i, "-b", "--bundle", &m)) || m) {
@@ -296,8 +302,16 @@ int cli_run(int argc, char **argv)
         server_free(s);
         goto done;
     }
-    if (load_everything(eng, &files, &bundles) == 0)
-        rc = server_run(s, eng);
+    strvec plain = {0};
+    if (load_everything(eng, &files, &bundles, &plain) == 0) {
+        watcher *wt = NULL;
+        if (watch && plain.n && !(wt = watch_start(eng, plain.v, plain.n)))
+            fputs("error: cannot start watching the files\n", stderr);
+        else
+            rc = server_run(s, eng);
+        watch_stop(wt);
+    }
+    free(plain.v);
     server_free(s);
     verdict_free(eng);
 done:

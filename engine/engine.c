@@ -748,7 +748,55 @@ verdict_status verdict_add_data_yaml(verdict_engine *eng, const char *path, cons
     return add_data(eng, path, yaml, len, source, 1, errs);
 }
 
+/* The data a reload starts from: only what the active bundles own. */
+static void keep_bundle_data(txn *t)
+{
+    val *old = t->data;
+    arena *a = txn_arena(t);
+    if (!a)
+        return txn_error(t, "internal_error", "out of memory", "");
+    val *root = VAL_EMPTY_OBJECT_V;
+    for (int b = 0; b < t->nbundles; b++)
+        for (int r = 0; r < t->bundles[b].nroots; r++) {
+            val **keys;
+            int n = engine_split_path(a, t->bundles[b].roots[r], &keys);
+            if (n == 0) {
+                root = old;  /* a bundle owns all of data */
+                continue;
+            }
+            val *v = store_get(old, keys, n);
+            char err[600];
+            val *next = v ? store_set(a, root, keys, n, v, STORE_UPSERT, err, sizeof err) : root;
+            if (!next)
+                return txn_storage_error(t, err, "");
+            root = next;
+        }
+    t->data = root;
+    t->data_changed = true;
+}
+
+static verdict_status commit_staged(verdict_engine *eng, bool replace, verdict_errors **errs);
+
+void verdict_discard(verdict_engine *eng)
+{
+    if (!eng)
+        return;
+    pthread_mutex_lock(&eng->lock);
+    drop_staged(eng);
+    pthread_mutex_unlock(&eng->lock);
+}
+
 verdict_status verdict_commit(verdict_engine *eng, verdict_errors **errs)
+{
+    return commit_staged(eng, false, errs);
+}
+
+verdict_status verdict_commit_reload(verdict_engine *eng, verdict_errors **errs)
+{
+    return commit_staged(eng, true, errs);
+}
+
+static verdict_status commit_staged(verdict_engine *eng, bool replace, verdict_errors **errs)
 {
     if (errs)
         *errs = NULL;
@@ -757,6 +805,13 @@ verdict_status verdict_commit(verdict_engine *eng, verdict_errors **errs)
     pthread_mutex_lock(&eng->lock);
     txn t;
     txn_begin(&t, eng);
+    if (replace) {
+        /* what did not come from a bundle goes; the staged set takes its place */
+        for (int i = 0; i < eng->nmods; i++)
+            if (!eng->mods[i].owner && t.keep[i])
+                t.keep[i] = false, t.modules_changed = true;
+        keep_bundle_data(&t);
+    }
     for (int i = 0; i < eng->nstaged; i++)
         txn_add_module(&t, &eng->staged[i]);
     eng->nstaged = 0; /* the transaction owns the staged modules now */

@@ -122,6 +122,13 @@ verdict_status verdict_add_data_yaml(verdict_engine *eng, const char *path, cons
 /* Compile everything staged so far (with what is active) into a new snapshot
  * and activate it.  On error nothing changes. */
 verdict_status verdict_commit(verdict_engine *eng, verdict_errors **errs);
+/* The same, but what is staged replaces every module and all data that did
+ * not come from a bundle (OPA's reload of watched files, `opa run --watch`):
+ * a module or data file that is gone is gone from the engine too, and data
+ * written through verdict_put_data is replaced as well.  All or nothing. */
+verdict_status verdict_commit_reload(verdict_engine *eng, verdict_errors **errs);
+/* Drop what is staged without committing it (a load that failed half way). */
+void verdict_discard(verdict_engine *eng);
 
 /* ---- changes that take effect at once ----
  * Each is one atomic transaction: it compiles what it must, then swaps the

@@ -4,6 +4,7 @@
 #include "tls.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,14 @@ int server_run(server *s, verdict_engine *eng)
         bundle_plugin_stop(s->bundles);
     log_line(LOG_INFO, NULL, "Server shutdown.");
     return 0;
+}
+
+void server_log(int error, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_line(error ? LOG_ERROR : LOG_INFO, NULL, "%s", msg);
 }

@@ -49,5 +49,8 @@ const verdict_options *server_engine_options(const server *s);
 /* Serve with eng until SIGTERM or SIGINT; returns the process exit code. */
 int server_run(server *s, verdict_engine *eng);
 void server_free(server *s);
+/* A line in the server's log (info, or error when `error` is set), for
+ * the parts of `verdict run` outside the server (file watching). */
+void server_log(int error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1064,6 +1064,45 @@ def section_authz(binary, tmp):
         R.eq("server with authorization stops cleanly", s.stop(), 0)
 
 
+def section_watch(binary, tmp):
+    """--watch: edits, new and removed files, data files, and a broken edit
+    that leaves the previous policy answering."""
+    d = os.path.join(tmp, "watched")
+    write(os.path.join(d, "p.rego"), "package w\n\nanswer := 1\n")
+    write(os.path.join(d, "data.json"), '{"v": 1}')
+    s = Server(binary, ["--watch", d], workdir=tmp).start()
+
+    def until(path, want):
+        # polls until the reload shows (the deadline only guards against a hang)
+        deadline = time.time() + 30
+        while True:
+            got = s.curl("GET", "/v1/data" + path).json()
+            if got == want or time.time() > deadline:
+                return got
+
+    try:
+        R.eq("watched: first load", s.curl("GET", "/v1/data/w/answer").json(), {"result": 1})
+        write(os.path.join(d, "p.rego"), "package w\n\nanswer := 2\n")
+        R.eq("watched: an edited policy is reloaded", until("/w/answer", {"result": 2}), {"result": 2})
+        write(os.path.join(d, "p.rego"), "package w\n\nanswer :=\n")
+        write(os.path.join(d, "marker.rego"), "package marker\n\nseen := true\n")
+        deadline = time.time() + 30
+        while "Reloading the watched files failed" not in s.log_text() and time.time() < deadline:
+            time.sleep(0.1)
+        R.check("watched: a broken edit is logged", "rego_parse_error" in s.log_text(), s.log_text()[-800:])
+        R.eq("watched: ...and the previous policy still answers", s.curl("GET", "/v1/data/w/answer").json(),
+             {"result": 2})
+        R.eq("watched: ...and nothing of that reload is active", s.curl("GET", "/v1/data/marker/seen").json(), {})
+        write(os.path.join(d, "p.rego"), "package w\n\nanswer := data.v\n")
+        R.eq("watched: fixed, with the new file too", until("/marker/seen", {"result": True}), {"result": True})
+        os.remove(os.path.join(d, "marker.rego"))
+        write(os.path.join(d, "data.json"), '{"v": 9}')
+        R.eq("watched: a data file change", until("/w/answer", {"result": 9}), {"result": 9})
+        R.eq("watched: a removed file is unloaded", s.curl("GET", "/v1/data/marker/seen").json(), {})
+    finally:
+        R.eq("watching server stops cleanly", s.stop(), 0)
+
+
 def make_certs(tmp):
     """A CA, a server certificate for 127.0.0.1 it signs, a client
     certificate it signs and a self-signed one it does not: with the
@@ -1199,6 +1238,7 @@ def main():
         ("npm", lambda t: section_npm(binary, t, os.path.abspath(args.npm_dir))),
         ("tls", lambda t: section_tls(binary, t)),
         ("authz", lambda t: section_authz(binary, t)),
+        ("watch", lambda t: section_watch(binary, t)),
     ]
     if args.asan:
         asan = os.path.abspath(args.asan)
@@ -1210,6 +1250,7 @@ def main():
             ("bundles-asan", lambda t: section_bundles(asan, t)),
             ("tls-asan", lambda t: section_tls(asan, t, asan=True)),
             ("authz-asan", lambda t: section_authz(asan, t)),
+            ("watch-asan", lambda t: section_watch(asan, t)),
         ]
     t_start = time.time()
     for name, fn in sections:

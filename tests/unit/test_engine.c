@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "include/verdict.h"
 
@@ -150,6 +151,65 @@ START_TEST(test_cases_are_recorded)
 }
 END_TEST
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* verdict_commit_reload: what is staged replaces every module and the data
+ * not loaded from a bundle; the bundle's roots stay as they are. */
+START_TEST(reload_replaces_what_no_bundle_owns)
+{
+    char dir[] = "/tmp/verdict-reload-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    write_file(dir, ".manifest", "{\"roots\": [\"owned\"]}");
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/owned", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    write_file(sub, "data.json", "{\"v\": 7}");
+    write_file(dir, "owned.rego", "package owned\n\ndouble := data.owned.v * 2\n");
+
+    verdict_engine *e = verdict_new(NULL);
+    const char *a = "package a\n\nx := data.files.x\n";
+    ck_assert_int_eq(verdict_add_module(e, "a.rego", a, strlen(a), NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_add_data_json(e, "files", "{\"x\": 1}", 8, "data.json", NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_commit(e, NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_load_bundle_file(e, "b", dir, NULL, NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_put_data(e, "api", "1", 1, NULL), VERDICT_OK);
+    CHECK_DOC(e, "a/x", "1");
+    CHECK_DOC(e, "owned/double", "14");
+
+    const char *b = "package b\n\ny := data.files.y\n";
+    ck_assert_int_eq(verdict_add_module(e, "b.rego", b, strlen(b), NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_add_data_json(e, "files", "{\"y\": 2}", 8, "data.json", NULL), VERDICT_OK);
+    ck_assert_int_eq(verdict_commit_reload(e, NULL), VERDICT_OK);
+    CHECK_DOC(e, "a/x", "undefined");       /* a.rego is gone */
+    CHECK_DOC(e, "b/y", "2");
+    CHECK_DOC(e, "files", "{\"y\":2}");    /* the old file data is gone, not merged */
+    CHECK_DOC(e, "api", "undefined");
+    CHECK_DOC(e, "owned/double", "14");     /* the bundle keeps its module and data */
+    CHECK_DOC(e, "owned/v", "7");
+
+    /* a reload that fails changes nothing */
+    const char *bad = "package c\n\nz := data.b.y + q\n";
+    ck_assert_int_eq(verdict_add_module(e, "c.rego", bad, strlen(bad), NULL), VERDICT_OK);
+    verdict_errors *errs = NULL;
+    ck_assert_int_eq(verdict_commit_reload(e, &errs), VERDICT_ERROR);
+    ck_assert_str_eq(verdict_error_code(errs, 0), "rego_unsafe_var_error");
+    verdict_errors_free(errs);
+    CHECK_DOC(e, "b/y", "2");
+    verdict_free(e);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *suite_engine(void)
 {
     Suite *s = suite_create("engine");
@@ -158,6 +218,7 @@ Suite *suite_engine(void)
     tcase_add_test(tc, policies_and_data_together);
     tcase_add_test(tc, many_small_writes_share_the_document);
     tcase_add_test(tc, test_cases_are_recorded);
+    tcase_add_test(tc, reload_replaces_what_no_bundle_owns);
     suite_add_tcase(s, tc);
     return s;
 }
