@@ -123,18 +123,21 @@ static int compile_built(const char *out, char **inputs, int n, const char *caps
     int rc = 0;
     if (verdict_load_bundle_file(eng, out, out, &bo, &e) != VERDICT_OK) {
         size_t count = verdict_errors_count(e);
-        fputs("error: ", stderr);
-        if (count != 1)
-            fprintf(stderr, "%zu errors occurred:\n", count);
-        else
-            fputs("1 error occurred: ", stderr);
+        /* the errors name the files inside the bundle: each is given its source path */
+        errlist errs;
+        errlist_init(&errs);
         for (size_t i = 0; i < count; i++) {
             char path[4096];
             const char *file = source_of(verdict_error_file(e, i), out, inputs, n, path, sizeof path);
             if (*file)
-                fprintf(stderr, "%s:%d: ", file, verdict_error_row(e, i));
-            fprintf(stderr, "%s: %s\n", verdict_error_code(e, i), verdict_error_message(e, i));
+                errlist_addf(&errs, "%s:%d: %s: %s", file, verdict_error_row(e, i), verdict_error_code(e, i),
+                             verdict_error_message(e, i));
+            else
+                errlist_addf(&errs, "%s: %s", verdict_error_code(e, i), verdict_error_message(e, i));
         }
+        fputs("error: ", stderr);
+        errlist_print_text(&errs, stderr);
+        errlist_free(&errs);
         unlink(out);
         rc = 1;
     }
