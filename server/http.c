@@ -454,11 +454,10 @@ static void dispatch(struct lws *wsi, session *ss)
     uint64_t took = now_mono_ns() - ss->start_ns;
     metrics_observe(s->metrics, res.label, ss->method, res.status, took);
     if (log_enabled(LOG_DEBUG)) {
-        static const char *names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "OTHER"};
         buf f = BUF_INIT;
         buf_puts(&f, "\"client_addr\":");
         buf_json_cstr(&f, ss->remote);
-        buf_printf(&f, ",\"req_method\":\"%s\",\"req_path\":", names[ss->method]);
+        buf_printf(&f, ",\"req_method\":\"%s\",\"req_path\":", http_method_name(ss->method));
         buf_json_cstr(&f, ss->path);
         buf_printf(&f, ",\"resp_status\":%d,\"resp_duration\":%.3f,\"req_id\":", res.status, took / 1e6);
         buf_json_cstr(&f, ss->request_id);

@@ -33,6 +33,12 @@ typedef enum http_method {
     M_GET, M_POST, M_PUT, M_PATCH, M_DELETE, M_HEAD, M_OPTIONS, M_OTHER, M_COUNT
 } http_method;
 
+/* "GET", "POST", ... ("OTHER" for the rest), as requests and logs spell them */
+const char *http_method_name(http_method m);
+/* When path is prefix or prefix/... (whole segments), the rest without
+ * leading slashes; NULL otherwise. */
+const char *path_under(const char *path, const char *prefix);
+
 typedef struct http_arg {
     char *name;
     char *value;    /* "" when the argument has no '=' */

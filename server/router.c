@@ -297,8 +297,14 @@ void path_to_ref(buf *out, const char *path)
 
 /* ---- routing ---- */
 
+const char *http_method_name(http_method m)
+{
+    static const char *names[M_COUNT] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "OTHER"};
+    return m < M_COUNT ? names[m] : "OTHER";
+}
+
 /* When path is prefix or prefix/..., the rest (without leading slashes). */
-static const char *under(const char *path, const char *prefix)
+const char *path_under(const char *path, const char *prefix)
 {
     size_t n = strlen(prefix);
     if (strncmp(path, prefix, n) != 0)
@@ -328,13 +334,13 @@ void router_dispatch(server *s, const http_request *in, http_response *res)
     const char *path = req->path;
     const char *rest;
 
-    if (req->diagnostic && !under(path, "/health") && strcmp(path, "/metrics") != 0) {
+    if (req->diagnostic && !path_under(path, "/health") && strcmp(path, "/metrics") != 0) {
         /* the diagnostic listener serves /health and /metrics only */
         res->label = H_CATCHALL;
         reply_error(res, 404, "resource_not_found", "unknown path: %s", path);
     } else if (!req->diagnostic && s->opts.authz_basic && !authz_allow(s, req, res)) {
         res->label = H_CATCHALL;  /* refused before it reached an endpoint */
-    } else if ((rest = under(path, "/v1/data"))) {
+    } else if ((rest = path_under(path, "/v1/data"))) {
         res->label = H_V1_DATA;
         if (m == M_GET || m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE) {
             reqv.method = m;
@@ -342,13 +348,13 @@ void router_dispatch(server *s, const http_request *in, http_response *res)
         } else {
             not_allowed(res, "GET, POST, PUT, PATCH, DELETE");
         }
-    } else if ((rest = under(path, "/v0/data"))) {
+    } else if ((rest = path_under(path, "/v0/data"))) {
         res->label = H_V0_DATA;
         if (m == M_POST)
             route_v0_data(s, req, rest, res);
         else
             not_allowed(res, "POST");
-    } else if ((rest = under(path, "/v1/policies"))) {
+    } else if ((rest = path_under(path, "/v1/policies"))) {
         res->label = H_V1_POLICIES;
         if (!*rest && m == M_GET)
             route_policies(s, req, NULL, res);
@@ -357,14 +363,14 @@ void router_dispatch(server *s, const http_request *in, http_response *res)
             route_policies(s, req, rest, res);
         } else
             not_allowed(res, *rest ? "GET, PUT, DELETE" : "GET");
-    } else if ((rest = under(path, "/v1/query"))) {
+    } else if ((rest = path_under(path, "/v1/query"))) {
         res->label = H_V1_QUERY;
         if (!*rest && (m == M_GET || m == M_POST)) {
             reqv.method = m;
             route_query(s, req, res);
         } else
             not_allowed(res, "GET, POST");
-    } else if ((rest = under(path, "/health"))) {
+    } else if ((rest = path_under(path, "/health"))) {
         res->label = H_HEALTH;
         if (m == M_GET)
             route_health(s, req, rest, res);
