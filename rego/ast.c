@@ -385,3 +385,82 @@ void ast_write_module(strbuf *sb, const ast_module *m)
         sb_putc(sb, '\n');
     }
 }
+
+/* ---- walking a body's terms (ast.h) ---- */
+
+bool ast_walk_expr(const ast_expr *e, ast_visit fn, void *ud)
+{
+    bool stop = false;
+    switch (e->kind) {
+    case AST_EXPR_TERM:
+        stop = ast_walk_term(e->term, fn, ud);
+        break;
+    case AST_EXPR_UNIFY:
+    case AST_EXPR_ASSIGN:
+        stop = ast_walk_term(e->lhs, fn, ud) || ast_walk_term(e->rhs, fn, ud);
+        break;
+    case AST_EXPR_SOME:
+        for (int i = 0; i < e->some.nvars && !stop; i++)
+            stop = ast_walk_term(e->some.vars[i], fn, ud);
+        stop = stop || (e->some.key && ast_walk_term(e->some.key, fn, ud)) ||
+               (e->some.value && ast_walk_term(e->some.value, fn, ud)) ||
+               (e->some.coll && ast_walk_term(e->some.coll, fn, ud));
+        break;
+    case AST_EXPR_EVERY:
+        stop = (e->every.key && ast_walk_term(e->every.key, fn, ud)) || ast_walk_term(e->every.value, fn, ud) ||
+               ast_walk_term(e->every.domain, fn, ud) || ast_walk_body(e->every.body, fn, ud);
+        break;
+    }
+    for (int i = 0; i < e->nwiths && !stop; i++)
+        stop = ast_walk_term(e->withs[i].target, fn, ud) || ast_walk_term(e->withs[i].value, fn, ud);
+    return stop;
+}
+
+bool ast_walk_body(const ast_body *b, ast_visit fn, void *ud)
+{
+    for (int i = 0; b && i < b->n; i++)
+        if (ast_walk_expr(b->exprs[i], fn, ud))
+            return true;
+    return false;
+}
+
+bool ast_walk_term(const ast_term *t, ast_visit fn, void *ud)
+{
+    if (!t)
+        return false;
+    if (fn(t, ud))
+        return true;
+    switch (t->kind) {
+    case AST_SCALAR:
+    case AST_VAR:
+        return false;
+    case AST_REF:
+        for (int i = 0; i < t->ref.n; i++)
+            if (ast_walk_term(t->ref.items[i], fn, ud))
+                return true;
+        return false;
+    case AST_ARRAY:
+    case AST_SET:
+    case AST_OBJECT:
+        for (int i = 0; i < t->coll.n; i++)
+            if (ast_walk_term(t->coll.items[i], fn, ud))
+                return true;
+        return false;
+    case AST_ARRAY_COMPR:
+    case AST_SET_COMPR:
+    case AST_OBJECT_COMPR:
+        return ast_walk_term(t->compr.key, fn, ud) || ast_walk_term(t->compr.head, fn, ud) ||
+               ast_walk_body(t->compr.body, fn, ud);
+    case AST_CALL:
+        for (int i = 0; i < t->call.nargs; i++)
+            if (ast_walk_term(t->call.args[i], fn, ud))
+                return true;
+        return false;
+    case AST_TEMPLATE:
+        for (int i = 0; i < t->tmpl.n; i++)
+            if (ast_walk_term(t->tmpl.parts[i], fn, ud))
+                return true;
+        return false;
+    }
+    return false;
+}

@@ -259,4 +259,14 @@ void ast_write_term(struct strbuf *sb, const ast_term *t);
 void ast_write_expr(struct strbuf *sb, const ast_expr *e);
 void ast_write_module(struct strbuf *sb, const ast_module *m);
 
+/* ---- walking ----
+ * fn is called for every term, a term before its parts; when it returns
+ * true the walk stops and returns true.  Comprehension and `every` bodies
+ * and `with` targets and values are walked; the operator of a call
+ * (call.fn) is not: a visitor that wants it walks it itself. */
+typedef bool (*ast_visit)(const ast_term *t, void *ud);
+bool ast_walk_term(const ast_term *t, ast_visit fn, void *ud);
+bool ast_walk_expr(const ast_expr *e, ast_visit fn, void *ud);
+bool ast_walk_body(const ast_body *b, ast_visit fn, void *ud);
+
 #endif

@@ -48,74 +48,18 @@ static bool is_root_doc(const char *name) { return strcmp(name, "input") == 0 ||
 
 static bool is_wildcard(const char *name) { return name[0] == '$'; }
 
-/* Every variable of a term (OPA's Term.Vars(): comprehension bodies included). */
-static void body_vars(const ast_body *b, names *out);
-
-static void term_vars(const ast_term *t, names *out)
+/* Every variable of a term (OPA's Term.Vars(): comprehension bodies and
+ * call operators included). */
+static bool add_var(const ast_term *t, void *ud)
 {
-    if (!t)
-        return;
-    switch (t->kind) {
-    case AST_VAR:
-        names_add(out, t->var.name);
-        break;
-    case AST_REF:
-        for (int i = 0; i < t->ref.n; i++)
-            term_vars(t->ref.items[i], out);
-        break;
-    case AST_ARRAY:
-    case AST_SET:
-    case AST_OBJECT:
-        for (int i = 0; i < t->coll.n; i++)
-            term_vars(t->coll.items[i], out);
-        break;
-    case AST_ARRAY_COMPR:
-    case AST_SET_COMPR:
-    case AST_OBJECT_COMPR:
-        term_vars(t->compr.key, out);
-        term_vars(t->compr.head, out);
-        body_vars(t->compr.body, out);
-        break;
-    case AST_CALL:
-        term_vars(t->call.fn, out);
-        for (int i = 0; i < t->call.nargs; i++)
-            term_vars(t->call.args[i], out);
-        break;
-    case AST_TEMPLATE:
-        for (int i = 0; i < t->tmpl.n; i++)
-            term_vars(t->tmpl.parts[i], out);
-        break;
-    case AST_SCALAR:
-        break;
-    }
+    if (t->kind == AST_VAR)
+        names_add(ud, t->var.name);
+    else if (t->kind == AST_CALL)
+        ast_walk_term(t->call.fn, add_var, ud);
+    return false;
 }
 
-static void expr_vars(const ast_expr *e, names *out)
-{
-    term_vars(e->term, out);
-    term_vars(e->lhs, out);
-    term_vars(e->rhs, out);
-    for (int i = 0; i < e->some.nvars; i++)
-        term_vars(e->some.vars[i], out);
-    term_vars(e->some.key, out);
-    term_vars(e->some.value, out);
-    term_vars(e->some.coll, out);
-    term_vars(e->every.key, out);
-    term_vars(e->every.value, out);
-    term_vars(e->every.domain, out);
-    if (e->every.body)
-        body_vars(e->every.body, out);
-    for (int i = 0; i < e->nwiths; i++) {
-        term_vars(e->withs[i].target, out);
-        term_vars(e->withs[i].value, out);
-    }
-}
-
-static void body_vars(const ast_body *b, names *out)
-{
-    for (int i = 0; b && i < b->n; i++)
-        expr_vars(b->exprs[i], out);
-}
+static void term_vars(const ast_term *t, names *out) { ast_walk_term(t, add_var, out); }
 
 static bool is_scalar(const ast_term *t) { return !t || t->kind == AST_SCALAR; }
 

@@ -8,91 +8,6 @@
 
 #define TEST_CASE_FN "internal.test_case"
 
-/* ---- a walk over the terms of a body ---- */
-
-typedef bool (*term_visit)(const ast_term *t, void *ud);  /* true: stop */
-
-static bool walk_term(const ast_term *t, term_visit fn, void *ud);
-
-static bool walk_body(const ast_body *b, term_visit fn, void *ud);
-
-static bool walk_expr(const ast_expr *e, term_visit fn, void *ud)
-{
-    bool stop = false;
-    switch (e->kind) {
-    case AST_EXPR_TERM:
-        stop = walk_term(e->term, fn, ud);
-        break;
-    case AST_EXPR_UNIFY:
-    case AST_EXPR_ASSIGN:
-        stop = walk_term(e->lhs, fn, ud) || walk_term(e->rhs, fn, ud);
-        break;
-    case AST_EXPR_SOME:
-        for (int i = 0; i < e->some.nvars && !stop; i++)
-            stop = walk_term(e->some.vars[i], fn, ud);
-        stop = stop || (e->some.key && walk_term(e->some.key, fn, ud)) ||
-               (e->some.value && walk_term(e->some.value, fn, ud)) ||
-               (e->some.coll && walk_term(e->some.coll, fn, ud));
-        break;
-    case AST_EXPR_EVERY:
-        stop = (e->every.key && walk_term(e->every.key, fn, ud)) || walk_term(e->every.value, fn, ud) ||
-               walk_term(e->every.domain, fn, ud) || walk_body(e->every.body, fn, ud);
-        break;
-    }
-    for (int i = 0; i < e->nwiths && !stop; i++)
-        stop = walk_term(e->withs[i].target, fn, ud) || walk_term(e->withs[i].value, fn, ud);
-    return stop;
-}
-
-static bool walk_body(const ast_body *b, term_visit fn, void *ud)
-{
-    for (int i = 0; b && i < b->n; i++)
-        if (walk_expr(b->exprs[i], fn, ud))
-            return true;
-    return false;
-}
-
-static bool walk_term(const ast_term *t, term_visit fn, void *ud)
-{
-    if (!t)
-        return false;
-    if (fn(t, ud))
-        return true;
-    switch (t->kind) {
-    case AST_SCALAR:
-    case AST_VAR:
-        return false;
-    case AST_REF:
-        for (int i = 0; i < t->ref.n; i++)
-            if (walk_term(t->ref.items[i], fn, ud))
-                return true;
-        return false;
-    case AST_ARRAY:
-    case AST_SET:
-    case AST_OBJECT:
-        for (int i = 0; i < t->coll.n; i++)
-            if (walk_term(t->coll.items[i], fn, ud))
-                return true;
-        return false;
-    case AST_ARRAY_COMPR:
-    case AST_SET_COMPR:
-    case AST_OBJECT_COMPR:
-        return walk_term(t->compr.key, fn, ud) || walk_term(t->compr.head, fn, ud) ||
-               walk_body(t->compr.body, fn, ud);
-    case AST_CALL:
-        for (int i = 0; i < t->call.nargs; i++)
-            if (walk_term(t->call.args[i], fn, ud))
-                return true;
-        return false;
-    case AST_TEMPLATE:
-        for (int i = 0; i < t->tmpl.n; i++)
-            if (walk_term(t->tmpl.parts[i], fn, ud))
-                return true;
-        return false;
-    }
-    return false;
-}
-
 static bool is_test_case_call(const ast_term *t, void *ud)
 {
     (void)ud;
@@ -156,17 +71,17 @@ static void inject(arena *a, ast_rule *r, int from)
     int ntail = head->ref.n - from;
     var_list vars = {{0}, 0};
     for (int i = from; i < head->ref.n; i++)
-        walk_term(head->ref.items[i], collect_var, &vars);
+        ast_walk_term(head->ref.items[i], collect_var, &vars);
     if (vars.n == 0)
         return;  /* a ground tail is one document, not a set of cases */
-    if (walk_body(r->body, is_test_case_call, NULL))
+    if (ast_walk_body(r->body, is_test_case_call, NULL))
         return;  /* the author placed the call (or it is there already) */
 
     /* after the first mention of each tail variable, the latest of those */
     int at = 0;
     for (int v = 0; v < vars.n; v++)
         for (int i = 0; i < r->body->n; i++)
-            if (walk_expr(r->body->exprs[i], is_named_var, (void *)vars.names[v])) {
+            if (ast_walk_expr(r->body->exprs[i], is_named_var, (void *)vars.names[v])) {
                 if (i + 1 > at)
                     at = i + 1;
                 break;
