@@ -980,7 +980,9 @@ static void record_cases(test_result *r, const char *lines)
         r->fail = 1;
 }
 
-static void judge_value(test_result *r, const char *value)
+/* value: the test's result (NULL: undefined); cases: the cases it tried,
+ * one JSON array a line (verdict_result_test_cases) */
+static void judge_value(test_result *r, const char *value, const char *cases)
 {
     if (!value) {
         r->fail = 1;
@@ -991,9 +993,10 @@ static void judge_value(test_result *r, const char *value)
         jt_object_members(value, sub_member, &sc);
         r->subs = sc.v;
         r->nsubs = sc.n;
-        /* Cases whose body failed leave no key behind; with none at all,
-         * no case passed. */
-        r->fail = sc.fail || sc.n == 0;
+        /* an object without keys is no failure by itself: the cases tried
+         * say what failed (as OPA) */
+        r->fail = sc.fail;
+        record_cases(r, cases);
         return;
     }
     r->fail = strcmp(value, "true") != 0;
@@ -1016,15 +1019,7 @@ static void run_test(verdict_engine *eng, const test_case *tc, test_result *r)
         const char *prints = verdict_result_prints(res);
         if (prints && *prints) r->output = strdup(prints);
         char *value = verdict_result_count(res) ? verdict_result_expr_value(res, 0, 0, 0) : NULL;
-        judge_value(r, value);
-        if (value && tc->partial_object && value[0] == '{') {
-            /* with the cases tried known, an object without keys is no
-             * failure by itself: the cases say what failed (as OPA) */
-            r->fail = 0;
-            for (size_t i = 0; i < r->nsubs; i++)
-                r->fail |= r->subs[i].fail;
-            record_cases(r, verdict_result_test_cases(res));
-        }
+        judge_value(r, value, verdict_result_test_cases(res));
         free(value);
     } else {
         set_error(r, e);
@@ -1069,7 +1064,7 @@ static void bench_test(verdict_engine *eng, const test_case *tc, test_result *r)
             }
             bytes += verdict_result_eval_bytes(res);
             char *value = verdict_result_count(res) ? verdict_result_expr_value(res, 0, 0, 0) : NULL;
-            judge_value(r, value);
+            judge_value(r, value, verdict_result_test_cases(res));
             free(value);
             verdict_result_free(res);
             if (r->fail) goto done;  /* b.Fatal: the benchmark stops */
